@@ -1,1 +1,28 @@
+//! nbench: rigorous benchmarks of numerical kernels, one worker process per attempt.
+//!
+//! The library behind the `nbench` binary. The CLI ([`cli`]) parses and dispatches; the
+//! [`planner`] expands filters into attempts; the [`runner`] (a dispatcher owning all state and
+//! an executor per worker process) turns each attempt into exactly one row, which the [`store`]
+//! appends durably. This crate never links probe code: it learns probes from the worker's
+//! catalogue ([`catalogue`]) and speaks to workers only through the protocol in `nbench-schema`.
 
+pub mod catalogue;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod hostinfo;
+pub mod locate;
+pub mod manifest;
+pub mod planner;
+pub mod analysis;
+pub mod progress;
+pub mod render;
+pub mod runner;
+pub mod scheduler;
+pub mod store;
+pub mod topology;
+pub mod units;
+pub mod verdict;
+
+pub use error::{Error, Result};

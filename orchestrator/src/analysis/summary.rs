@@ -1,0 +1,1 @@
+//! Per-point summaries behind `nbench summary`, `report` and `plot` (see issue #6).

@@ -1,0 +1,180 @@
+//! The command line: argument definitions and dispatch to [`crate::commands`]. It owns parsing
+//! and the mapping of errors to exit codes and stderr; it does no work of its own.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use nbench_schema::exit;
+
+use crate::commands;
+
+/// nbench: rigorous benchmarks of numerical kernels, one worker process per attempt.
+#[derive(Debug, Parser)]
+#[command(name = "nbench", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (default: ./nbench.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run benchmarks: one worker process per (probe, point, seed, backend, provider, platform).
+    Run(Box<RunArgs>),
+    /// List probes, their parameters and backends.
+    List(ListArgs),
+    /// Compare two sets of rows: a regression gate for CI (exit 1 on a regression).
+    Compare(Box<commands::compare::Args>),
+    /// Interleaved A/B: run a baseline and a candidate worker alternately and gate them.
+    Ab(Box<commands::ab::Args>),
+    /// Export rows for continuous-benchmarking services (Bencher, github-action-benchmark).
+    Export(Box<commands::export::Args>),
+    /// Summarise rows: backends side by side per point.
+    Summary(Box<commands::summary::Args>),
+    /// Render a Markdown report from rows.
+    Report(Box<commands::report::Args>),
+    /// Render a self-contained interactive HTML dashboard from rows.
+    Plot(Box<commands::plot::Args>),
+    /// Delete all but the newest N runs from a store.
+    Prune(Box<commands::prune::Args>),
+}
+
+/// Where the worker is.
+#[derive(Debug, Args, Clone)]
+pub struct WorkerArg {
+    /// The worker binary (default: NBENCH_WORKER, then beside nbench, then on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub worker: Option<PathBuf>,
+}
+
+/// Which attempts to plan.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Probe families (comma-separated or repeated); `calib` is only included when named.
+    #[arg(long, value_delimiter = ',')]
+    pub family: Vec<String>,
+    /// Glob on probe names, e.g. 'vec.*' (repeatable).
+    #[arg(long = "match", value_name = "GLOB")]
+    pub matches: Vec<String>,
+    /// Backends (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub backend: Vec<String>,
+    /// Sizes, shorthand for --param size=…
+    #[arg(long, value_delimiter = ',')]
+    pub size: Vec<String>,
+    /// Restrict a parameter axis: KEY=V[,V…] (repeatable).
+    #[arg(long, value_name = "KEY=V[,V…]")]
+    pub param: Vec<String>,
+    /// Only each probe's representative point.
+    #[arg(long)]
+    pub quick: bool,
+    /// Platforms to fan out over (comma-separated): cpu, cuda.
+    #[arg(long, value_delimiter = ',', default_value = "cpu")]
+    pub platforms: Vec<String>,
+}
+
+/// `nbench run`.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub worker: WorkerArg,
+    /// Store directory; the run goes to STORE/<run_id>/ (default results/store).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Scale every stage deadline.
+    #[arg(long, value_name = "X")]
+    pub timeout_multiplier: Option<f64>,
+    /// Partition the usable CPUs into N disjoint core groups and run N CPU attempts at once.
+    #[arg(long, value_name = "N")]
+    pub cpu_slots: Option<u32>,
+    /// GPU devices to schedule over (each gets a lock).
+    #[arg(long, value_name = "N")]
+    pub gpus: Option<u32>,
+    /// Seconds to hold a GPU's lock after each attempt.
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    pub gpu_settle: f64,
+    /// Warm-up budget per attempt, seconds.
+    #[arg(long, value_name = "S")]
+    pub warmup: Option<f64>,
+    /// Calibration target for one sample, seconds.
+    #[arg(long, value_name = "S")]
+    pub sample_target: Option<f64>,
+    /// Minimum samples per attempt.
+    #[arg(long, value_name = "N")]
+    pub min_samples: Option<u64>,
+    /// Maximum samples per attempt.
+    #[arg(long, value_name = "N")]
+    pub max_samples: Option<u64>,
+    /// Target relative width of the median's 95 % CI.
+    #[arg(long, value_name = "X")]
+    pub target_rel_ci: Option<f64>,
+    /// Sampling time cap per attempt, seconds.
+    #[arg(long, value_name = "S")]
+    pub time_cap: Option<f64>,
+    /// Input cache policy: hot or rotate.
+    #[arg(long, value_name = "POLICY")]
+    pub cache: Option<String>,
+    /// Leave raw samples out of rows.
+    #[arg(long)]
+    pub no_samples: bool,
+    /// Run the whole plan N times over (N independent processes per attempt key).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub repeat: u32,
+    /// Print the plan and exit without running.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `nbench list`.
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    /// Only these families (naming `calib` shows the hidden calibration probes).
+    #[arg(long, value_delimiter = ',')]
+    pub family: Vec<String>,
+    /// Include hidden probes.
+    #[arg(long)]
+    pub all: bool,
+    /// table or json.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    #[command(flatten)]
+    pub worker: WorkerArg,
+}
+
+/// Parses the process arguments, runs the command, prints any error, returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit::BAD_INPUT
+            } else {
+                exit::SUCCESS
+            };
+        }
+    };
+    let result = match &cli.command {
+        Command::Run(args) => commands::run::run(&cli, args),
+        Command::List(args) => commands::list::list(args),
+        Command::Compare(args) => commands::compare::main(args),
+        Command::Ab(args) => commands::ab::main(args),
+        Command::Export(args) => commands::export::main(args),
+        Command::Summary(args) => commands::summary::main(args),
+        Command::Report(args) => commands::report::main(args),
+        Command::Plot(args) => commands::plot::main(args),
+        Command::Prune(args) => commands::prune::main(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("nbench: error: {e}");
+            e.exit_code()
+        }
+    }
+}

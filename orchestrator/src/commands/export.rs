@@ -1,0 +1,18 @@
+//! `nbench export` (not built yet).
+
+use nbench_schema::exit;
+
+use crate::error::{Error, Result};
+
+/// Arguments of `nbench export`.
+#[derive(Debug, clap::Args, Clone)]
+pub struct Args {
+    /// Inputs.
+    pub inputs: Vec<std::path::PathBuf>,
+}
+
+/// Runs `nbench export`.
+pub fn main(_args: &Args) -> Result<i32> {
+    let _ = exit::SUCCESS;
+    Err(Error::bad("nbench export is not built yet"))
+}

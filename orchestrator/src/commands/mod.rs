@@ -1,0 +1,13 @@
+//! One module per subcommand: each resolves its inputs, calls the library, prints, and returns
+//! an exit code. Commands hold no logic that another command would need.
+
+pub mod ab;
+pub mod compare;
+pub mod export;
+pub mod inputs;
+pub mod list;
+pub mod plot;
+pub mod prune;
+pub mod report;
+pub mod run;
+pub mod summary;

@@ -1,0 +1,68 @@
+//! The run manifest: everything about a run that is the same for all its rows — machine, OS,
+//! toolchain, worker, configuration, seeds, scheduler regime, allow-listed environment, command
+//! line — written once at the start (status `running`) and replaced at the end (`complete` or
+//! `interrupted`). It is provenance, not a row: it may gain fields freely.
+
+use nbench_schema::{MeasurePolicy, Scheduler as Regime};
+use serde::{Deserialize, Serialize};
+
+use crate::hostinfo::Machine;
+
+/// `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub run_id: String,
+    /// `running`, `complete`, `interrupted` or `failed`.
+    pub status: String,
+    pub started_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    pub nbench_version: String,
+    pub command_line: Vec<String>,
+    pub machine: Machine,
+    pub worker: WorkerFacts,
+    pub git_commit: Option<String>,
+    pub git_dirty: Option<bool>,
+    pub config_file: Option<String>,
+    pub policy: MeasurePolicy,
+    pub deadlines_s: Deadlines,
+    pub seeds: Vec<u64>,
+    pub scheduler: Regime,
+    pub planned_attempts: usize,
+    pub probes: Vec<String>,
+    pub env: Vec<(String, String)>,
+    /// Rows written, by status; filled at the end.
+    #[serde(default)]
+    pub status_counts: Vec<(String, usize)>,
+}
+
+/// The worker program used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkerFacts {
+    pub path: String,
+    /// `<name> <version>` from its hello, once one attempt has said it.
+    pub version: Option<String>,
+    pub build_profile: Option<String>,
+}
+
+/// Stage deadlines after the multiplier, in seconds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Deadlines {
+    pub setup: f64,
+    pub fidelity: f64,
+    pub warmup: f64,
+    pub measure: f64,
+    pub multiplier: f64,
+}
+
+impl From<&crate::config::Deadlines> for Deadlines {
+    fn from(d: &crate::config::Deadlines) -> Self {
+        Deadlines {
+            setup: d.setup.as_secs_f64(),
+            fidelity: d.fidelity.as_secs_f64(),
+            warmup: d.warmup.as_secs_f64(),
+            measure: d.measure.as_secs_f64(),
+            multiplier: d.multiplier,
+        }
+    }
+}

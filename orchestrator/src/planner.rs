@@ -1,0 +1,301 @@
+//! The planner: expands the user's filters over the catalogue into an ordered list of attempts.
+//!
+//! Order (DESIGN §3.1): probe by name, then point, then seed, then backend — so the backends of
+//! one point and seed run adjacent to each other (A B C, A B C …) and slow drift of the machine
+//! does not bias one backend. Every bad filter is refused here, before anything runs, with the
+//! valid choices in the message. This module does not schedule or run anything.
+
+use std::collections::BTreeMap;
+
+use globset::{Glob, GlobSetBuilder};
+use nbench_schema::{ParamValue, Params, ProbeInfo};
+
+use crate::catalogue::Catalogue;
+use crate::error::{Error, Result};
+
+/// The fixed seed quartet every point is measured with.
+pub const SEEDS: [u64; 4] = [0, 1, 2, 3];
+
+/// Platforms nbench knows.
+pub const PLATFORMS: [&str; 2] = ["cpu", "cuda"];
+
+/// One planned attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// Position in the plan (0-based).
+    pub index: usize,
+    /// `a00017`.
+    pub id: String,
+    pub probe: String,
+    pub family: String,
+    pub params: Params,
+    pub seed: u64,
+    pub backend: String,
+    pub provider: String,
+    pub platform: String,
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub families: Vec<String>,
+    pub matches: Vec<String>,
+    pub backends: Vec<String>,
+    /// Axis restrictions, from `--param` and `--size`.
+    pub params: BTreeMap<String, Vec<ParamValue>>,
+    pub quick: bool,
+    pub platforms: Vec<String>,
+    pub providers: Vec<String>,
+}
+
+/// Expands `filters` over `cat` into the ordered plan.
+pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
+    let probes = select_probes(cat, filters)?;
+    let platforms: Vec<String> = if filters.platforms.is_empty() {
+        vec!["cpu".to_string()]
+    } else {
+        filters.platforms.clone()
+    };
+    for p in &platforms {
+        if !PLATFORMS.contains(&p.as_str()) {
+            return Err(Error::bad(format!(
+                "unknown platform `{p}`; valid platforms: {}",
+                PLATFORMS.join(", ")
+            )));
+        }
+    }
+    let providers: Vec<String> = if filters.providers.is_empty() {
+        vec!["native".to_string()]
+    } else {
+        filters.providers.clone()
+    };
+    check_backends(&probes, filters)?;
+    check_param_keys(&probes, filters)?;
+
+    let mut out = Vec::new();
+    for probe in probes {
+        if !has_all_axes(probe, filters) {
+            continue;
+        }
+        let backends: Vec<_> = probe
+            .backends
+            .iter()
+            .filter(|b| filters.backends.is_empty() || filters.backends.contains(&b.name))
+            .filter(|b| platforms.contains(&b.platform))
+            .collect();
+        if backends.is_empty() {
+            continue;
+        }
+        for point in points(probe, filters)? {
+            for seed in SEEDS {
+                for provider in &providers {
+                    for b in &backends {
+                        let index = out.len();
+                        out.push(Attempt {
+                            index,
+                            id: format!("a{index:05}"),
+                            probe: probe.name.clone(),
+                            family: probe.family.clone(),
+                            params: point.clone(),
+                            seed,
+                            backend: b.name.clone(),
+                            provider: provider.clone(),
+                            platform: b.platform.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Error::bad(
+            "no attempts match these filters (check --backend, --platforms and --param against `nbench list`)",
+        ));
+    }
+    Ok(out)
+}
+
+fn select_probes<'a>(cat: &'a Catalogue, f: &Filters) -> Result<Vec<&'a ProbeInfo>> {
+    let families = cat.families();
+    for fam in &f.families {
+        if !families.contains(fam) {
+            return Err(Error::bad(format!(
+                "unknown family `{fam}`; valid families: {}",
+                families.join(", ")
+            )));
+        }
+    }
+    let glob = if f.matches.is_empty() {
+        None
+    } else {
+        let mut b = GlobSetBuilder::new();
+        for m in &f.matches {
+            b.add(Glob::new(m).map_err(|e| Error::bad(format!("bad --match pattern `{m}`: {e}")))?);
+        }
+        Some(
+            b.build()
+                .map_err(|e| Error::bad(format!("bad --match pattern: {e}")))?,
+        )
+    };
+    let selected: Vec<&ProbeInfo> = cat
+        .probes
+        .iter()
+        .filter(|p| {
+            if f.families.is_empty() {
+                !p.hidden
+            } else {
+                f.families.contains(&p.family)
+            }
+        })
+        .filter(|p| glob.as_ref().is_none_or(|g| g.is_match(&p.name)))
+        .collect();
+    if selected.is_empty() {
+        let visible: Vec<&str> = cat
+            .probes
+            .iter()
+            .filter(|p| !p.hidden || f.families.contains(&p.family))
+            .map(|p| p.name.as_str())
+            .collect();
+        return Err(Error::bad(format!(
+            "no probe matches {}; valid probes: {}",
+            describe(f),
+            visible.join(", ")
+        )));
+    }
+    Ok(selected)
+}
+
+fn describe(f: &Filters) -> String {
+    let mut parts = Vec::new();
+    if !f.families.is_empty() {
+        parts.push(format!("--family {}", f.families.join(",")));
+    }
+    if !f.matches.is_empty() {
+        parts.push(format!("--match {}", f.matches.join(",")));
+    }
+    if parts.is_empty() {
+        "the default selection".to_string()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn check_backends(probes: &[&ProbeInfo], f: &Filters) -> Result<()> {
+    let mut valid: Vec<&str> = probes
+        .iter()
+        .flat_map(|p| p.backends.iter().map(|b| b.name.as_str()))
+        .collect();
+    valid.sort();
+    valid.dedup();
+    for b in &f.backends {
+        if !valid.contains(&b.as_str()) {
+            return Err(Error::bad(format!(
+                "unknown backend `{b}` for the selected probes; valid backends: {}",
+                valid.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_param_keys(probes: &[&ProbeInfo], f: &Filters) -> Result<()> {
+    for key in f.params.keys() {
+        if !probes.iter().any(|p| p.axis(key).is_some()) {
+            let mut axes: Vec<&str> = probes
+                .iter()
+                .flat_map(|p| p.axes.iter().map(|a| a.name.as_str()))
+                .collect();
+            axes.sort();
+            axes.dedup();
+            return Err(Error::bad(format!(
+                "no selected probe has a parameter `{key}`; their parameters: {}",
+                axes.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A probe without an axis the user restricted is left out of the plan.
+fn has_all_axes(p: &ProbeInfo, f: &Filters) -> bool {
+    f.params.keys().all(|k| p.axis(k).is_some())
+}
+
+fn points(p: &ProbeInfo, f: &Filters) -> Result<Vec<Params>> {
+    let mut points: Vec<Params> = vec![Params::new()];
+    for axis in &p.axes {
+        let values: Vec<ParamValue> = match f.params.get(&axis.name) {
+            Some(wanted) => {
+                for v in wanted {
+                    if !axis.kind.accepts(v) {
+                        return Err(Error::bad(format!(
+                            "probe {} parameter `{}` takes {:?} values, got `{v}`",
+                            p.name, axis.name, axis.kind
+                        )));
+                    }
+                    if !axis.open && !axis.values.contains(v) {
+                        let valid: Vec<String> =
+                            axis.values.iter().map(|x| x.to_string()).collect();
+                        return Err(Error::bad(format!(
+                            "probe {} has no {} `{v}`; its {} values: {}",
+                            p.name,
+                            axis.name,
+                            axis.name,
+                            valid.join(", ")
+                        )));
+                    }
+                }
+                wanted.clone()
+            }
+            None if f.quick => vec![axis.representative.clone()],
+            None => axis.values.clone(),
+        };
+        points = points
+            .into_iter()
+            .flat_map(|pt| {
+                values.iter().map(move |v| {
+                    let mut q = pt.clone();
+                    q.insert(axis.name.clone(), v.clone());
+                    q
+                })
+            })
+            .collect();
+    }
+    Ok(points)
+}
+
+/// Repeats the whole plan `rounds` times (A B C, A B C …), renumbering attempts: each key is
+/// then measured by `rounds` independent processes.
+pub fn repeat(plan: Vec<Attempt>, rounds: u32) -> Vec<Attempt> {
+    let n = plan.len();
+    (0..rounds.max(1) as usize)
+        .flat_map(|_| plan.iter().cloned())
+        .enumerate()
+        .map(|(index, mut a)| {
+            a.index = index;
+            a.id = format!("a{index:05}");
+            a
+        })
+        .take(n * rounds.max(1) as usize)
+        .collect()
+}
+
+/// Parses `KEY=V[,V…]` from `--param`.
+pub fn parse_param(text: &str) -> Result<(String, Vec<ParamValue>)> {
+    let (k, v) = text.split_once('=').ok_or_else(|| {
+        Error::bad(format!(
+            "--param takes KEY=VALUE[,VALUE…], got `{text}` (for example --param size=1000,10000)"
+        ))
+    })?;
+    let k = k.trim();
+    if k.is_empty() || v.trim().is_empty() {
+        return Err(Error::bad(format!(
+            "--param takes KEY=VALUE[,VALUE…], got `{text}`"
+        )));
+    }
+    let vals = v
+        .split(',')
+        .map(|s| ParamValue::from_cli(s.trim()))
+        .collect();
+    Ok((k.to_string(), vals))
+}

@@ -1,0 +1,367 @@
+//! The executor: one attempt in one worker process. It spawns the worker pinned to its permit,
+//! writes the spec, reads events, enforces the per-stage deadline, kills the whole process
+//! group on a deadline, an interrupt or a protocol violation, reaps with `wait4` and keeps a
+//! bounded stderr tail. It reports what it *observed*; turning that into a row is `synth`'s job.
+//! It must not touch the store or shared state.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use nbench_schema::{Event, Hello, PROTOCOL_VERSION, Row, Spec, Stage};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{mpsc, watch};
+
+use super::RunContext;
+use super::sys::{self, Reaped};
+use crate::planner::Attempt;
+use crate::scheduler::Permit;
+
+/// Longest stdout line accepted (a row with all its samples is far below this).
+const MAX_LINE: usize = 64 << 20;
+/// Bytes of stderr kept for the row.
+pub const STDERR_TAIL: usize = 8 << 10;
+
+/// Why the runner killed a worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kill {
+    /// A stage passed its deadline.
+    Timeout { stage: Stage, limit_s: f64 },
+    /// The run was interrupted.
+    Interrupted,
+    /// The worker broke the protocol; the message says how.
+    Protocol,
+    /// The worker sent its row but did not exit in time.
+    AfterRow,
+}
+
+/// Everything the executor saw of one attempt.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub pid: Option<u32>,
+    pub spawn_error: Option<String>,
+    pub hello: Option<Hello>,
+    pub row: Option<Row>,
+    /// The last stage the worker entered (or the runner's own stage around it).
+    pub stage: Stage,
+    pub protocol_error: Option<String>,
+    pub killed: Option<Kill>,
+    pub reaped: Option<Reaped>,
+    pub wall_s: f64,
+    pub stderr_tail: String,
+}
+
+enum Out {
+    Line(Vec<u8>),
+    Eof { partial: Vec<u8> },
+    TooLong,
+    Failed(String),
+}
+
+/// Runs `attempt` under `permit` and reports what happened.
+pub async fn execute(
+    ctx: &RunContext,
+    attempt: &Attempt,
+    permit: &Permit,
+    mut cancel: watch::Receiver<bool>,
+) -> Observed {
+    let started_at = Utc::now();
+    let t0 = Instant::now();
+    let mut obs = Observed {
+        started_at,
+        finished_at: started_at,
+        pid: None,
+        spawn_error: None,
+        hello: None,
+        row: None,
+        stage: Stage::Spawn,
+        protocol_error: None,
+        killed: None,
+        reaped: None,
+        wall_s: 0.0,
+        stderr_tail: String::new(),
+    };
+    let spec = spec_for(ctx, attempt);
+    let env = worker_env(permit);
+    let mut child = match sys::spawn(&ctx.worker, &[], &permit.cpus, &env) {
+        Ok(c) => c,
+        Err(e) => {
+            obs.spawn_error = Some(format!("cannot start worker {}: {e}", ctx.worker.display()));
+            obs.finished_at = Utc::now();
+            return obs;
+        }
+    };
+    let pid = child.id();
+    obs.pid = Some(pid);
+    obs.stage = Stage::Handshake;
+
+    let (stdin, stdout, stderr) =
+        match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
+            (Some(i), Some(o), Some(e)) => (i, o, e),
+            _ => {
+                sys::kill_group(pid);
+                obs.spawn_error = Some("worker started without piped stdio".into());
+                obs.reaped = tokio::task::spawn_blocking(move || sys::wait4(pid))
+                    .await
+                    .ok()
+                    .and_then(Result::ok);
+                obs.finished_at = Utc::now();
+                return obs;
+            }
+        };
+    drop(child); // reaped by wait4 below, never by std
+
+    let mut wait = tokio::task::spawn_blocking(move || sys::wait4(pid));
+    let tail = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let stderr_task = tokio::spawn(drain_stderr(stderr, tail.clone()));
+    let (tx, mut rx) = mpsc::channel::<Out>(64);
+    let stdout_task = tokio::spawn(read_stdout(stdout, tx));
+    tokio::spawn(async move {
+        if let Ok(mut stdin) = tokio::process::ChildStdin::from_std(stdin) {
+            let mut line = serde_json::to_vec(&spec).unwrap_or_default();
+            line.push(b'\n');
+            // A worker may exit without reading its spec; EPIPE then is its failure, not ours.
+            let _ = stdin.write_all(&line).await;
+            let _ = stdin.shutdown().await;
+        }
+    });
+
+    let mut deadline = tokio::time::Instant::now() + ctx.deadlines.for_stage(&obs.stage);
+    let mut stdout_done = false;
+    loop {
+        if stdout_done && obs.reaped.is_some() {
+            break;
+        }
+        tokio::select! {
+            msg = rx.recv(), if !stdout_done => {
+                match msg {
+                    Some(Out::Line(line)) => {
+                        if let Err(why) = on_line(ctx, &line, &mut obs, &mut deadline) {
+                            obs.protocol_error = Some(why);
+                            obs.killed.get_or_insert(Kill::Protocol);
+                            sys::kill_group(pid);
+                            stdout_done = true;
+                        }
+                    }
+                    Some(Out::Eof { partial }) => {
+                        stdout_done = true;
+                        if !partial.is_empty() && obs.protocol_error.is_none() {
+                            obs.protocol_error = Some(format!(
+                                "worker's stdout ended in the middle of a line ({} bytes without a newline): {}",
+                                partial.len(),
+                                preview(&partial)
+                            ));
+                        }
+                    }
+                    Some(Out::TooLong) => {
+                        obs.protocol_error = Some(format!("worker wrote a stdout line longer than {} MiB", MAX_LINE >> 20));
+                        obs.killed.get_or_insert(Kill::Protocol);
+                        sys::kill_group(pid);
+                        stdout_done = true;
+                    }
+                    Some(Out::Failed(e)) => {
+                        obs.protocol_error = Some(format!("reading worker stdout failed: {e}"));
+                        stdout_done = true;
+                    }
+                    None => stdout_done = true,
+                }
+            }
+            res = &mut wait, if obs.reaped.is_none() => {
+                obs.reaped = res.ok().and_then(Result::ok).or(Some(Reaped { exit_code: None, signal: None, max_rss: 0 }));
+                obs.wall_s = t0.elapsed().as_secs_f64();
+                obs.finished_at = Utc::now();
+                // A grandchild may still hold stdout open; give the pipe a moment, not forever.
+                let grace = tokio::time::Instant::now() + std::time::Duration::from_millis(500);
+                deadline = deadline.min(grace);
+            }
+            _ = tokio::time::sleep_until(deadline) => {
+                if obs.reaped.is_some() {
+                    sys::kill_group(pid);
+                    stdout_done = true;
+                } else if obs.row.is_some() {
+                    obs.killed.get_or_insert(Kill::AfterRow);
+                    sys::kill_group(pid);
+                    deadline = far_future();
+                } else {
+                    let limit_s = ctx.deadlines.for_stage(&obs.stage).as_secs_f64();
+                    obs.killed.get_or_insert(Kill::Timeout { stage: obs.stage.clone(), limit_s });
+                    sys::kill_group(pid);
+                    stdout_done = true;
+                    deadline = far_future();
+                }
+            }
+            changed = cancel.changed(), if obs.killed.is_none() => {
+                if changed.is_err() || *cancel.borrow() {
+                    obs.killed = Some(Kill::Interrupted);
+                    sys::kill_group(pid);
+                    stdout_done = true;
+                }
+            }
+        }
+    }
+    // Whatever the worker left behind in its group goes with it.
+    sys::kill_group(pid);
+    stdout_task.abort();
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(500), stderr_task).await;
+    obs.stderr_tail = tail_text(&tail);
+    obs
+}
+
+fn on_line(
+    ctx: &RunContext,
+    line: &[u8],
+    obs: &mut Observed,
+    deadline: &mut tokio::time::Instant,
+) -> Result<(), String> {
+    let text = std::str::from_utf8(line)
+        .map_err(|_| format!("worker wrote non-UTF-8 to stdout: {}", preview(line)))?;
+    if text.trim().is_empty() {
+        return Ok(());
+    }
+    let event: Event = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "worker wrote something other than a protocol event to stdout ({e}): {}",
+            preview(line)
+        )
+    })?;
+    match event {
+        Event::Hello(h) => {
+            if obs.hello.is_some() {
+                return Err("worker sent a second hello".into());
+            }
+            if h.protocol != PROTOCOL_VERSION {
+                return Err(format!(
+                    "worker {} {} speaks protocol {}, but this nbench speaks protocol {PROTOCOL_VERSION}; rebuild the worker with this nbench",
+                    h.worker, h.version, h.protocol
+                ));
+            }
+            obs.hello = Some(h);
+        }
+        _ if obs.hello.is_none() => return Err("worker sent an event before its hello".into()),
+        _ if obs.row.is_some() => return Err("worker wrote to stdout after its row".into()),
+        Event::Stage { stage } => {
+            obs.stage = stage;
+            *deadline = tokio::time::Instant::now() + ctx.deadlines.for_stage(&obs.stage);
+        }
+        Event::Row { row } => {
+            obs.row = Some(*row);
+            obs.stage = Stage::Exit;
+            *deadline = tokio::time::Instant::now() + ctx.deadlines.exit;
+        }
+    }
+    Ok(())
+}
+
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365)
+}
+
+fn spec_for(ctx: &RunContext, a: &Attempt) -> Spec {
+    Spec {
+        protocol: PROTOCOL_VERSION,
+        run_id: ctx.run_id.clone(),
+        attempt_id: a.id.clone(),
+        probe: a.probe.clone(),
+        params: a.params.clone(),
+        seed: a.seed,
+        backend: a.backend.clone(),
+        provider: a.provider.clone(),
+        platform: a.platform.clone(),
+        policy: ctx.policy.clone(),
+        variant: ctx.variant.clone(),
+        cache_dir: ctx.cache_dir.as_ref().map(|p| p.display().to_string()),
+    }
+}
+
+fn worker_env(permit: &Permit) -> Vec<(String, String)> {
+    let n = permit.cpus.len().max(1).to_string();
+    let mut env: Vec<(String, String)> = sys::THREAD_VARS
+        .iter()
+        .map(|k| (k.to_string(), n.clone()))
+        .collect();
+    if let Some(g) = permit.gpu {
+        env.push(("CUDA_VISIBLE_DEVICES".into(), g.to_string()));
+    }
+    env
+}
+
+async fn read_stdout(stdout: std::process::ChildStdout, tx: mpsc::Sender<Out>) {
+    let stdout = match tokio::process::ChildStdout::from_std(stdout) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tx.send(Out::Failed(e.to_string())).await;
+            return;
+        }
+    };
+    let mut r = BufReader::with_capacity(64 << 10, stdout);
+    let mut line = Vec::new();
+    loop {
+        let buf = match r.fill_buf().await {
+            Ok(b) => b,
+            Err(e) => {
+                let _ = tx.send(Out::Failed(e.to_string())).await;
+                return;
+            }
+        };
+        if buf.is_empty() {
+            let _ = tx.send(Out::Eof { partial: line }).await;
+            return;
+        }
+        let msg = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                line.extend_from_slice(&buf[..i]);
+                r.consume(i + 1);
+                Some(Out::Line(std::mem::take(&mut line)))
+            }
+            None => {
+                let n = buf.len();
+                line.extend_from_slice(buf);
+                r.consume(n);
+                None
+            }
+        };
+        if line.len() > MAX_LINE {
+            let _ = tx.send(Out::TooLong).await;
+            return;
+        }
+        if let Some(m) = msg
+            && tx.send(m).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+async fn drain_stderr(stderr: std::process::ChildStderr, tail: Arc<Mutex<Vec<u8>>>) {
+    let Ok(mut stderr) = tokio::process::ChildStderr::from_std(stderr) else {
+        return;
+    };
+    let mut chunk = vec![0u8; 64 << 10];
+    loop {
+        match stderr.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                if let Ok(mut t) = tail.lock() {
+                    t.extend_from_slice(&chunk[..n]);
+                    if t.len() > 4 * STDERR_TAIL {
+                        let cut = t.len() - STDERR_TAIL;
+                        t.drain(..cut);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn tail_text(tail: &Arc<Mutex<Vec<u8>>>) -> String {
+    let t = tail.lock().map(|t| t.clone()).unwrap_or_default();
+    let start = t.len().saturating_sub(STDERR_TAIL);
+    String::from_utf8_lossy(&t[start..]).into_owned()
+}
+
+fn preview(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]);
+    format!("`{}`", s.replace('\n', "\\n"))
+}

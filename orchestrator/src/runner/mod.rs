@@ -1,0 +1,33 @@
+//! The runner: turns a plan into rows. The [`dispatcher`] is the one event loop that owns the
+//! run's state (pending attempts, the scheduler, the store, progress, the interrupt flag); the
+//! [`executor`] runs one worker process and reports what it saw; [`synth`] turns that into the
+//! attempt's single row; [`sys`] holds the unsafe OS calls. Nothing here renders results.
+
+pub mod dispatcher;
+pub mod executor;
+pub mod synth;
+pub mod sys;
+
+use std::path::PathBuf;
+
+use nbench_schema::{Host, MeasurePolicy, Scheduler as Regime};
+
+use crate::config::Deadlines;
+
+/// What every attempt of a run shares.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    pub run_id: String,
+    /// The worker program.
+    pub worker: PathBuf,
+    pub policy: MeasurePolicy,
+    pub deadlines: Deadlines,
+    /// Provenance copied into every row.
+    pub host: Host,
+    /// The scheduler's regime, copied into every row.
+    pub regime: Regime,
+    /// A/B marker copied into rows.
+    pub variant: Option<String>,
+    /// Materialised instances shared across providers.
+    pub cache_dir: Option<PathBuf>,
+}

@@ -1,0 +1,104 @@
+//! The store: one directory per run under `results/store/<run_id>/` holding `rows.jsonl`
+//! (appended and flushed to disk per row, never rewritten) and `manifest.json` (replaced
+//! atomically). This module owns the layout and durable writing; [`read`] owns loading rows
+//! back from any mix of files and directories. It must not compute or render anything.
+
+pub mod read;
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use nbench_schema::Row;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// File name of a run's rows.
+pub const ROWS_FILE: &str = "rows.jsonl";
+/// File name of a run's manifest.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// An open run directory.
+#[derive(Debug)]
+pub struct RunStore {
+    dir: PathBuf,
+    rows_path: PathBuf,
+    rows: File,
+}
+
+impl RunStore {
+    /// Creates `root/run_id/` and opens its rows file. Fails before any attempt starts if the
+    /// store is not writable.
+    pub fn create(root: &Path, run_id: &str) -> Result<RunStore> {
+        let dir = root.join(run_id);
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Unwritable {
+            path: dir.clone(),
+            source,
+        })?;
+        let rows_path = dir.join(ROWS_FILE);
+        let rows = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&rows_path)
+            .map_err(|source| Error::Unwritable {
+                path: rows_path.clone(),
+                source,
+            })?;
+        Ok(RunStore {
+            dir,
+            rows_path,
+            rows,
+        })
+    }
+
+    /// The run directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The rows file.
+    pub fn rows_path(&self) -> &Path {
+        &self.rows_path
+    }
+
+    /// Appends one row as one line and forces it to disk: a later crash of nbench loses
+    /// nothing already measured.
+    pub fn append(&mut self, row: &Row) -> Result<()> {
+        let mut line = serde_json::to_vec(row)
+            .map_err(|e| Error::Runtime(format!("cannot serialize row: {e}")))?;
+        line.push(b'\n');
+        let fail = |source| Error::WriteFailed {
+            path: self.rows_path.clone(),
+            source,
+        };
+        self.rows.write_all(&line).map_err(fail)?;
+        self.rows.sync_data().map_err(fail)
+    }
+
+    /// Writes `value` as pretty JSON to `name` in the run directory, atomically.
+    pub fn write_json<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+        write_json_atomic(&self.dir.join(name), value)
+    }
+}
+
+/// Writes pretty JSON to `path` through a temporary file and a rename.
+pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Runtime(format!("cannot serialize {}: {e}", path.display())))?;
+    text.push('\n');
+    write_atomic(path, text.as_bytes())
+}
+
+/// Writes bytes to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let fail = |source| Error::WriteFailed {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = File::create(&tmp).map_err(fail)?;
+    f.write_all(bytes).map_err(fail)?;
+    f.sync_data().map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
+}

@@ -1,0 +1,162 @@
+//! The probe interface every built-in workload implements, and the context it is set up in.
+//!
+//! This module owns the contract between the attempt and a probe: what a probe declares
+//! ([`Probe::info`]), what setup hands back ([`Instance`]), and how a kernel is driven
+//! ([`Kernel`]). It must not contain any probe, and it never times or judges anything.
+
+use nbench_schema::{AxisInfo, AxisKind, ParamValue, ProbeInfo, Spec, Stage, Threshold};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::generate::{Digest, rng_for};
+
+/// A benchmarkable workload with one or more backends.
+pub trait Probe: Send + Sync {
+    /// Name, family, axes, backends (with platform), hidden flag.
+    fn info(&self) -> ProbeInfo;
+    /// Generates the seeded instance (feeding every input byte into `ctx.digest`) and builds
+    /// the kernel for `ctx.spec.backend`. Params are already checked against the axes.
+    fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError>;
+}
+
+/// What a probe gets to build its instance.
+pub struct SetupCtx<'a> {
+    /// The attempt: params, seed, backend.
+    pub spec: &'a Spec,
+    /// Seeded from the point only (see [`crate::generate::rng_for`]).
+    pub rng: Xoshiro256PlusPlus,
+    /// Fed with every input byte, in generation order.
+    pub digest: Digest,
+    /// Threads the kernel may use.
+    pub threads: usize,
+}
+
+impl<'a> SetupCtx<'a> {
+    /// A fresh context for `spec`.
+    pub fn new(spec: &'a Spec, threads: usize) -> Self {
+        SetupCtx {
+            spec,
+            rng: rng_for(&spec.probe, &spec.params, spec.seed),
+            digest: Digest::new(),
+            threads,
+        }
+    }
+
+    /// An integer parameter.
+    pub fn int(&self, name: &str) -> Result<i64, ProbeError> {
+        self.spec
+            .params
+            .get(name)
+            .and_then(ParamValue::as_i64)
+            .ok_or_else(|| ProbeError::BadParam(format!("parameter `{name}` must be an integer")))
+    }
+
+    /// A non-negative integer parameter as a count.
+    pub fn count(&self, name: &str) -> Result<usize, ProbeError> {
+        let v = self.int(name)?;
+        usize::try_from(v).map_err(|_| {
+            ProbeError::BadParam(format!("parameter `{name}` must not be negative, got {v}"))
+        })
+    }
+
+    /// A string parameter.
+    pub fn text(&self, name: &str) -> Result<&'a str, ProbeError> {
+        self.spec
+            .params
+            .get(name)
+            .and_then(ParamValue::as_str)
+            .ok_or_else(|| ProbeError::BadParam(format!("parameter `{name}` must be a string")))
+    }
+}
+
+/// A ready-to-run instance.
+pub struct Instance {
+    /// The kernel under test.
+    pub kernel: Box<dyn Kernel>,
+    /// The fidelity tolerance.
+    pub threshold: Threshold,
+    /// `f64_reference`, `exact`, …
+    pub oracle_kind: String,
+    /// Work per call, for the rate metrics.
+    pub work: Work,
+}
+
+/// Work done by one call. Zero means "not declared" and omits the derived metric.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Work {
+    /// Elements processed.
+    pub elems: f64,
+    /// Floating-point operations.
+    pub flops: f64,
+    /// Bytes moved.
+    pub bytes: f64,
+}
+
+/// One backend's compiled call on one instance.
+pub trait Kernel {
+    /// One call. Its result must reach `std::hint::black_box` so it cannot be optimised away.
+    fn run(&mut self);
+    /// The last call's output widened to f64.
+    fn output(&self) -> Vec<f64>;
+    /// The reference output from the same inputs; `None` → `fidelity_inconclusive`.
+    fn oracle(&self) -> Option<Vec<f64>>;
+    /// Called on entering each stage from `fidelity` on (`calib.fault` fires here).
+    fn enter_stage(&mut self, _stage: &Stage) {}
+}
+
+/// Why setup did not produce an instance.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// The backend cannot run here (status `skipped`).
+    #[error("{message}")]
+    Unsupported {
+        /// Stable reason (`missing_cpu_feature`, …).
+        reason: String,
+        /// One lowercase line.
+        message: String,
+    },
+    /// A parameter value the probe cannot use (status `error`).
+    #[error("{0}")]
+    BadParam(String),
+    /// The environment lacks something (status `env_failed`).
+    #[error("{message}")]
+    Env {
+        /// Stable reason.
+        reason: String,
+        /// One lowercase line.
+        message: String,
+    },
+    /// Anything else (status `error`).
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// An axis of integers.
+pub fn int_axis(name: &str, values: &[i64], representative: i64) -> AxisInfo {
+    AxisInfo {
+        name: name.to_string(),
+        kind: AxisKind::Int,
+        values: values.iter().map(|&v| ParamValue::Int(v)).collect(),
+        representative: ParamValue::Int(representative),
+        open: false,
+    }
+}
+
+/// An axis of names.
+pub fn str_axis(name: &str, values: &[&str], representative: &str) -> AxisInfo {
+    AxisInfo {
+        name: name.to_string(),
+        kind: AxisKind::Str,
+        values: values
+            .iter()
+            .map(|v| ParamValue::Str(v.to_string()))
+            .collect(),
+        representative: ParamValue::Str(representative.to_string()),
+        open: false,
+    }
+}
+
+/// The same axis, accepting any value of its kind.
+pub fn open(mut axis: AxisInfo) -> AxisInfo {
+    axis.open = true;
+    axis
+}
