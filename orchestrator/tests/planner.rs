@@ -6,8 +6,18 @@ use nbench::catalogue::Catalogue;
 use nbench::planner::{Filters, plan};
 use nbench_schema::{AxisInfo, AxisKind, BackendInfo, ParamValue, ProbeInfo};
 
-fn probe(name: &str, sizes: &[i64], backends: &[(&str, &str)], hidden: bool, open: bool) -> ProbeInfo {
-    let axis = if name.starts_with("calib") { "ms" } else { "size" };
+fn probe(
+    name: &str,
+    sizes: &[i64],
+    backends: &[(&str, &str)],
+    hidden: bool,
+    open: bool,
+) -> ProbeInfo {
+    let axis = if name.starts_with("calib") {
+        "ms"
+    } else {
+        "size"
+    };
     ProbeInfo {
         name: name.into(),
         family: name.split('.').next().unwrap().into(),
@@ -19,7 +29,13 @@ fn probe(name: &str, sizes: &[i64], backends: &[(&str, &str)], hidden: bool, ope
             representative: ParamValue::Int(sizes[sizes.len() / 2]),
             open,
         }],
-        backends: backends.iter().map(|(n, p)| BackendInfo { name: (*n).into(), platform: (*p).into() }).collect(),
+        backends: backends
+            .iter()
+            .map(|(n, p)| BackendInfo {
+                name: (*n).into(),
+                platform: (*p).into(),
+            })
+            .collect(),
         hidden,
     }
 }
@@ -27,50 +43,112 @@ fn probe(name: &str, sizes: &[i64], backends: &[(&str, &str)], hidden: bool, ope
 fn cat() -> Catalogue {
     Catalogue {
         probes: vec![
-            probe("vec.add", &[100, 1000, 10000], &[("scalar", "cpu"), ("avx2", "cpu"), ("cuda", "cuda")], false, false),
-            probe("tensor.matmul", &[100, 1000], &[("naive", "cpu"), ("faer", "cpu")], false, false),
+            probe(
+                "vec.add",
+                &[100, 1000, 10000],
+                &[("scalar", "cpu"), ("avx2", "cpu"), ("cuda", "cuda")],
+                false,
+                false,
+            ),
+            probe(
+                "tensor.matmul",
+                &[100, 1000],
+                &[("naive", "cpu"), ("faer", "cpu")],
+                false,
+                false,
+            ),
             probe("calib.sleep", &[1], &[("calib", "cpu")], true, true),
         ],
     }
 }
 
 fn key(a: &nbench::planner::Attempt) -> String {
-    format!("{} {} s{} {}", a.probe, nbench_schema::params::canonical(&a.params), a.seed, a.backend)
+    format!(
+        "{} {} s{} {}",
+        a.probe,
+        nbench_schema::params::canonical(&a.params),
+        a.seed,
+        a.backend
+    )
 }
 
 #[test]
 fn backends_of_a_point_and_seed_are_adjacent() {
-    let f = Filters { matches: vec!["vec.add".into()], quick: true, ..Default::default() };
+    let f = Filters {
+        matches: vec!["vec.add".into()],
+        quick: true,
+        ..Default::default()
+    };
     let p = plan(&cat(), &f).unwrap();
     let keys: Vec<String> = p.iter().map(key).collect();
     assert_eq!(
         &keys[..4],
-        ["vec.add size=1000 s0 scalar", "vec.add size=1000 s0 avx2", "vec.add size=1000 s1 scalar", "vec.add size=1000 s1 avx2"]
+        [
+            "vec.add size=1000 s0 scalar",
+            "vec.add size=1000 s0 avx2",
+            "vec.add size=1000 s1 scalar",
+            "vec.add size=1000 s1 avx2"
+        ]
     );
-    assert_eq!(p.len(), 8, "cuda backend excluded unless --platforms includes cuda");
-    assert!(p.iter().enumerate().all(|(i, a)| a.index == i && a.id == format!("a{i:05}")));
+    assert_eq!(
+        p.len(),
+        8,
+        "cuda backend excluded unless --platforms includes cuda"
+    );
+    assert!(
+        p.iter()
+            .enumerate()
+            .all(|(i, a)| a.index == i && a.id == format!("a{i:05}"))
+    );
 }
 
 #[test]
 fn full_sweep_covers_every_point_and_seed() {
-    let p = plan(&cat(), &Filters { matches: vec!["tensor.*".into()], ..Default::default() }).unwrap();
+    let p = plan(
+        &cat(),
+        &Filters {
+            matches: vec!["tensor.*".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(p.len(), 2 * 4 * 2);
 }
 
 #[test]
 fn calib_is_hidden_unless_its_family_is_named() {
-    let p = plan(&cat(), &Filters { quick: true, ..Default::default() }).unwrap();
+    let p = plan(
+        &cat(),
+        &Filters {
+            quick: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(p.iter().all(|a| a.family != "calib"));
     let mut params = BTreeMap::new();
     params.insert("ms".to_string(), vec![ParamValue::Int(37)]);
-    let p = plan(&cat(), &Filters { families: vec!["calib".into()], params, ..Default::default() }).unwrap();
+    let p = plan(
+        &cat(),
+        &Filters {
+            families: vec!["calib".into()],
+            params,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(p.len(), 4, "an open axis accepts any value");
     assert_eq!(p[0].params["ms"], ParamValue::Int(37));
 }
 
 #[test]
 fn platforms_fan_out() {
-    let f = Filters { matches: vec!["vec.add".into()], quick: true, platforms: vec!["cpu".into(), "cuda".into()], ..Default::default() };
+    let f = Filters {
+        matches: vec!["vec.add".into()],
+        quick: true,
+        platforms: vec!["cpu".into(), "cuda".into()],
+        ..Default::default()
+    };
     let p = plan(&cat(), &f).unwrap();
     assert_eq!(p.len(), 12);
     assert_eq!(p.iter().filter(|a| a.platform == "cuda").count(), 4);
@@ -79,16 +157,41 @@ fn platforms_fan_out() {
 #[test]
 fn bad_filters_name_the_valid_choices() {
     let err = |f: Filters| plan(&cat(), &f).unwrap_err().to_string();
-    let e = err(Filters { families: vec!["nope".into()], ..Default::default() });
-    assert!(e.contains("unknown family `nope`") && e.contains("calib, tensor, vec"), "{e}");
-    let e = err(Filters { backends: vec!["x".into()], ..Default::default() });
-    assert!(e.contains("unknown backend `x`") && e.contains("avx2"), "{e}");
+    let e = err(Filters {
+        families: vec!["nope".into()],
+        ..Default::default()
+    });
+    assert!(
+        e.contains("unknown family `nope`") && e.contains("calib, tensor, vec"),
+        "{e}"
+    );
+    let e = err(Filters {
+        backends: vec!["x".into()],
+        ..Default::default()
+    });
+    assert!(
+        e.contains("unknown backend `x`") && e.contains("avx2"),
+        "{e}"
+    );
     let mut params = BTreeMap::new();
     params.insert("size".to_string(), vec![ParamValue::Int(7)]);
-    let e = err(Filters { matches: vec!["vec.add".into()], params, ..Default::default() });
-    assert!(e.contains("vec.add has no size `7`") && e.contains("100, 1000, 10000"), "{e}");
-    let e = err(Filters { platforms: vec!["tpu".into()], ..Default::default() });
-    assert!(e.contains("unknown platform `tpu`") && e.contains("cpu, cuda"), "{e}");
+    let e = err(Filters {
+        matches: vec!["vec.add".into()],
+        params,
+        ..Default::default()
+    });
+    assert!(
+        e.contains("vec.add has no size `7`") && e.contains("100, 1000, 10000"),
+        "{e}"
+    );
+    let e = err(Filters {
+        platforms: vec!["tpu".into()],
+        ..Default::default()
+    });
+    assert!(
+        e.contains("unknown platform `tpu`") && e.contains("cpu, cuda"),
+        "{e}"
+    );
 }
 
 #[test]

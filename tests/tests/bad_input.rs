@@ -9,7 +9,9 @@ use nbench_schema::exit;
 fn refused(args: &[&str], needles: &[&str]) {
     let out = Nbench::new(args).with_store().run();
     out.expect_code(exit::BAD_INPUT).stderr_has(needles);
-    let runs = std::fs::read_dir(&out.store).map(|d| d.count()).unwrap_or(0);
+    let runs = std::fs::read_dir(&out.store)
+        .map(|d| d.count())
+        .unwrap_or(0);
     if runs != 0 {
         out.fail("a refused run must not create a run directory");
     }
@@ -17,32 +19,50 @@ fn refused(args: &[&str], needles: &[&str]) {
 
 #[test]
 fn unknown_family_lists_the_valid_ones() {
-    refused(&["run", "--family", "nope"], &["unknown family `nope`", "vec", "calib"]);
+    refused(
+        &["run", "--family", "nope"],
+        &["unknown family `nope`", "vec", "calib"],
+    );
 }
 
 #[test]
 fn unmatched_probe_lists_the_valid_ones() {
-    refused(&["run", "--match", "vec.nope"], &["no probe matches", "vec.add"]);
+    refused(
+        &["run", "--match", "vec.nope"],
+        &["no probe matches", "vec.add"],
+    );
 }
 
 #[test]
 fn unknown_backend_lists_the_valid_ones() {
-    refused(&["run", "--match", "vec.add", "--backend", "cuda9"], &["unknown backend `cuda9`", "scalar"]);
+    refused(
+        &["run", "--match", "vec.add", "--backend", "cuda9"],
+        &["unknown backend `cuda9`", "scalar"],
+    );
 }
 
 #[test]
 fn a_size_the_probe_lacks_lists_its_sizes() {
-    refused(&["run", "--match", "vec.add", "--size", "123"], &["vec.add has no size `123`", "100000"]);
+    refused(
+        &["run", "--match", "vec.add", "--size", "123"],
+        &["vec.add has no size `123`", "100000"],
+    );
 }
 
 #[test]
 fn unknown_parameter_lists_the_parameters() {
-    refused(&["run", "--match", "vec.add", "--param", "colour=red"], &["no selected probe has a parameter `colour`", "size"]);
+    refused(
+        &["run", "--match", "vec.add", "--param", "colour=red"],
+        &["no selected probe has a parameter `colour`", "size"],
+    );
 }
 
 #[test]
 fn too_many_cpu_slots_says_how_many_there_are() {
-    refused(&["run", "--quick", "--cpu-slots", "999"], &["--cpu-slots 999 exceeds", "usable CPUs"]);
+    refused(
+        &["run", "--quick", "--cpu-slots", "999"],
+        &["--cpu-slots 999 exceeds", "usable CPUs"],
+    );
 }
 
 #[test]
@@ -50,7 +70,8 @@ fn unwritable_store_fails_before_any_attempt() {
     let file = tempfile::NamedTempFile::new().unwrap();
     let store = file.path().join("store");
     let out = Nbench::new(&["run", "--quick", "--store", store.to_str().unwrap()]).run();
-    out.expect_code(exit::BAD_INPUT).stderr_has(&["cannot write", &store.display().to_string()]);
+    out.expect_code(exit::BAD_INPUT)
+        .stderr_has(&["cannot write", &store.display().to_string()]);
     if out.stdout.contains("[") {
         out.fail("no attempt may start when the store is unwritable");
     }
@@ -61,10 +82,18 @@ fn missing_worker_says_how_to_build_it() {
     let dir = tempfile::tempdir().unwrap();
     let lonely = dir.path().join("nbench");
     std::fs::copy(bin("nbench"), &lonely).unwrap();
-    let out = Nbench::new(&["run", "--quick"]).program(&lonely).env("PATH", "/nonexistent").run();
-    out.expect_code(exit::BAD_INPUT).stderr_has(&["cannot find the worker binary `nbench-worker`", "cargo build --release", "--worker"]);
+    let out = Nbench::new(&["run", "--quick"])
+        .program(&lonely)
+        .env("PATH", "/nonexistent")
+        .run();
+    out.expect_code(exit::BAD_INPUT).stderr_has(&[
+        "cannot find the worker binary `nbench-worker`",
+        "cargo build --release",
+        "--worker",
+    ]);
     let out = Nbench::new(&["list", "--worker", "/nonexistent/worker"]).run();
-    out.expect_code(exit::BAD_INPUT).stderr_has(&["/nonexistent/worker", "does not exist"]);
+    out.expect_code(exit::BAD_INPUT)
+        .stderr_has(&["/nonexistent/worker", "does not exist"]);
 }
 
 #[test]
@@ -73,5 +102,6 @@ fn bad_config_names_the_key() {
     let cfg = dir.path().join("nbench.toml");
     std::fs::write(&cfg, "[measure]\nwarmup = 1\n").unwrap();
     let out = Nbench::new(&["--config", cfg.to_str().unwrap(), "run", "--quick"]).run();
-    out.expect_code(exit::BAD_INPUT).stderr_has(&["nbench.toml", "warmup", "warmup_s"]);
+    out.expect_code(exit::BAD_INPUT)
+        .stderr_has(&["nbench.toml", "warmup", "warmup_s"]);
 }

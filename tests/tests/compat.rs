@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use nbench_schema::{FidelityStatus, Stage, Status, parse_row};
 
 fn fixture(name: &str) -> String {
-    let p: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+    let p: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
 }
 
@@ -19,17 +21,42 @@ fn one_line(json: &str) -> String {
 /// (file, status, failure stage, signal) — the meaning each golden row must keep forever.
 const GOLDEN: &[(&str, Status, Option<Stage>, Option<i32>)] = &[
     ("ok", Status::Ok, None, None),
-    ("fidelity_failed", Status::FidelityFailed, Some(Stage::Fidelity), None),
-    ("fidelity_inconclusive", Status::FidelityInconclusive, Some(Stage::Fidelity), None),
+    (
+        "fidelity_failed",
+        Status::FidelityFailed,
+        Some(Stage::Fidelity),
+        None,
+    ),
+    (
+        "fidelity_inconclusive",
+        Status::FidelityInconclusive,
+        Some(Stage::Fidelity),
+        None,
+    ),
     ("skipped", Status::Skipped, Some(Stage::Setup), None),
     ("env_failed", Status::EnvFailed, Some(Stage::Setup), None),
-    ("compile_error", Status::CompileError, Some(Stage::Setup), None),
+    (
+        "compile_error",
+        Status::CompileError,
+        Some(Stage::Setup),
+        None,
+    ),
     ("oom", Status::Oom, Some(Stage::Measure), Some(6)),
     ("timeout", Status::Timeout, Some(Stage::Warmup), Some(9)),
     ("crashed", Status::Crashed, Some(Stage::Measure), Some(11)),
-    ("protocol_error", Status::ProtocolError, Some(Stage::Setup), None),
+    (
+        "protocol_error",
+        Status::ProtocolError,
+        Some(Stage::Setup),
+        None,
+    ),
     ("error", Status::Error, Some(Stage::Setup), None),
-    ("interrupted", Status::Interrupted, Some(Stage::Queued), None),
+    (
+        "interrupted",
+        Status::Interrupted,
+        Some(Stage::Queued),
+        None,
+    ),
 ];
 
 #[test]
@@ -50,12 +77,27 @@ fn every_golden_row_keeps_its_meaning() {
         let text = fixture(&format!("rows/{name}.json"));
         let row = parse_row(&one_line(&text)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(&row.status, status, "{name}: status");
-        assert_eq!(row.failure.as_ref().map(|f| f.stage.clone()), *stage, "{name}: failure stage");
-        assert_eq!(row.failure.as_ref().and_then(|f| f.signal), *signal, "{name}: signal");
-        assert_eq!(row.failure.is_none(), row.status.is_ok(), "{name}: failure iff not ok");
+        assert_eq!(
+            row.failure.as_ref().map(|f| f.stage.clone()),
+            *stage,
+            "{name}: failure stage"
+        );
+        assert_eq!(
+            row.failure.as_ref().and_then(|f| f.signal),
+            *signal,
+            "{name}: signal"
+        );
+        assert_eq!(
+            row.failure.is_none(),
+            row.status.is_ok(),
+            "{name}: failure iff not ok"
+        );
         assert_eq!(row.schema_version, 1);
         assert_eq!(row.seed, 0);
-        let w = row.worker.as_ref().expect("stored rows carry the worker block");
+        let w = row
+            .worker
+            .as_ref()
+            .expect("stored rows carry the worker block");
         assert_eq!(w.scheduler.cpu_slots, 1, "{name}");
     }
 }
@@ -67,7 +109,10 @@ fn golden_rows_round_trip_unchanged() {
         let original: serde_json::Value = serde_json::from_str(&text).unwrap();
         let row = parse_row(&one_line(&text)).unwrap();
         let again = serde_json::to_value(&row).unwrap();
-        assert_eq!(original, again, "{name}: a v1 row must round-trip field for field");
+        assert_eq!(
+            original, again,
+            "{name}: a v1 row must round-trip field for field"
+        );
     }
 }
 
@@ -91,16 +136,25 @@ fn ok_row_metrics_keep_units_and_values() {
 fn later_v1_rows_with_unknown_fields_and_statuses_are_read() {
     let row = parse_row(&one_line(&fixture("future_v1.json"))).expect("later v1 row reads");
     assert_eq!(row.status, Status::Other("throttled".into()));
-    assert!(row.status.is_failure(), "an unknown status must not pass silently");
+    assert!(
+        row.status.is_failure(),
+        "an unknown status must not pass silently"
+    );
     let f = row.failure.expect("failure");
     assert_eq!(f.stage, Stage::Other("thermal".into()));
     let back = serde_json::to_value(&row.status).unwrap();
-    assert_eq!(back, serde_json::json!("throttled"), "unknown values round-trip verbatim");
+    assert_eq!(
+        back,
+        serde_json::json!("throttled"),
+        "unknown values round-trip verbatim"
+    );
 }
 
 #[test]
 fn newer_schema_version_is_refused_naming_both_versions() {
-    let err = parse_row(&one_line(&fixture("v2.json"))).unwrap_err().to_string();
+    let err = parse_row(&one_line(&fixture("v2.json")))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("schema_version 2"), "{err}");
     assert!(err.contains("schema_version 1"), "{err}");
 }

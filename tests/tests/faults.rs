@@ -21,7 +21,12 @@ fn expected(kind: &str) -> Status {
 fn every_fault_kind_at_every_stage_yields_one_row_and_the_run_goes_on() {
     let kinds = "crash,abort,exit,hang,garbage,torn,flood,oom";
     let out = Nbench::new(&["run", "--family", "calib", "--match", "calib.fault"])
-        .args(&["--param", &format!("kind={kinds}"), "--param", "stage=setup,warmup,measure"])
+        .args(&[
+            "--param",
+            &format!("kind={kinds}"),
+            "--param",
+            "stage=setup,warmup,measure",
+        ])
         .args(&["--timeout-multiplier", "0.1", "--cpu-slots", "2"])
         .args(FAST)
         .with_store()
@@ -54,7 +59,10 @@ fn every_fault_kind_at_every_stage_yields_one_row_and_the_run_goes_on() {
                     .and_then(|s| s.parse().ok())
                     .unwrap_or_else(|| panic!("hang row lacks the grandchild pid: {tail:?}"));
                 grandchildren.push(pid);
-                assert!(!alive(r.worker.as_ref().unwrap().pid), "the hung worker is gone");
+                assert!(
+                    !alive(r.worker.as_ref().unwrap().pid),
+                    "the hung worker is gone"
+                );
             }
             "flood" => assert!(r.metrics.is_some(), "flood ends with a valid row"),
             "oom" => assert!(r.failure.as_ref().unwrap().message.contains("memory")),
@@ -63,7 +71,10 @@ fn every_fault_kind_at_every_stage_yields_one_row_and_the_run_goes_on() {
     }
     assert_eq!(grandchildren.len(), 12);
     for pid in grandchildren {
-        assert!(!alive(pid), "grandchild {pid} of a hung worker survived its process group's kill");
+        assert!(
+            !alive(pid),
+            "grandchild {pid} of a hung worker survived its process group's kill"
+        );
     }
 }
 
@@ -77,6 +88,14 @@ fn flood_keeps_only_a_bounded_stderr_tail() {
         .run();
     out.expect_code(exit::SUCCESS);
     assert_eq!(out.rows().len(), 4);
-    let line_len = std::fs::read_to_string(out.run_dir().join("rows.jsonl")).unwrap().lines().map(str::len).max().unwrap();
-    assert!(line_len < 1 << 20, "rows stay small after a 100 MiB stderr flood");
+    let line_len = std::fs::read_to_string(out.run_dir().join("rows.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::len)
+        .max()
+        .unwrap();
+    assert!(
+        line_len < 1 << 20,
+        "rows stay small after a 100 MiB stderr flood"
+    );
 }

@@ -10,9 +10,17 @@ use nbench_schema::{Status, exit};
 
 #[test]
 fn sigint_keeps_rows_and_marks_the_manifest() {
-    let nb = Nbench::new(&["run", "--family", "calib", "--match", "calib.sleep", "--param", "ms=300,301,302"])
-        .args(FAST)
-        .with_store();
+    let nb = Nbench::new(&[
+        "run",
+        "--family",
+        "calib",
+        "--match",
+        "calib.sleep",
+        "--param",
+        "ms=300,301,302",
+    ])
+    .args(FAST)
+    .with_store();
     let mut child = nb.spawn();
     let deadline = Instant::now() + Duration::from_secs(60);
     // Wait for the first row, then interrupt.
@@ -34,10 +42,15 @@ fn sigint_keeps_rows_and_marks_the_manifest() {
     assert_eq!(status.code(), Some(exit::INTERRUPTED));
     let out = nb.run_dir_rows();
     assert_eq!(out.0.len(), 12, "every planned attempt has one row");
-    assert!(out.0.iter().any(|r| r.status == Status::Ok), "rows measured before the interrupt are kept");
+    assert!(
+        out.0.iter().any(|r| r.status == Status::Ok),
+        "rows measured before the interrupt are kept"
+    );
     assert!(out.0.iter().any(|r| r.status == Status::Interrupted));
     for r in &out.0 {
-        if let Some(w) = &r.worker && w.pid != 0 {
+        if let Some(w) = &r.worker
+            && w.pid != 0
+        {
             assert!(!alive(w.pid), "worker {} survived the interrupt", w.pid);
         }
     }
@@ -50,9 +63,15 @@ trait RunDirRows {
 
 impl RunDirRows for Nbench {
     fn run_dir_rows(&self) -> (Vec<nbench_schema::Row>, serde_json::Value) {
-        let dir = std::fs::read_dir(self.store.path()).unwrap().next().unwrap().unwrap().path();
+        let dir = std::fs::read_dir(self.store.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
         let rows = common::read_rows(&dir.join("rows.jsonl"));
-        let m = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+        let m = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
+            .unwrap();
         (rows, m)
     }
 }

@@ -42,18 +42,30 @@ emit({{"event": "row", "row": row}})
 fn verdict_of_a_fixed_workload_is_stable() {
     let dir = tempfile::tempdir().unwrap();
     let w = fake_worker(dir.path());
-    let out = Nbench::new(&["run", "--worker", w.to_str().unwrap()]).with_store().run();
+    let out = Nbench::new(&["run", "--worker", w.to_str().unwrap()])
+        .with_store()
+        .run();
     out.expect_code(exit::ATTEMPTS_FAILED);
     let rows = out.rows();
     assert_eq!(rows.len(), 16);
     // The verdict after the progress lines, with the run id, wall time and paths redacted.
-    let verdict = out.stdout.split("\nrun ").nth(1).unwrap_or_else(|| out.fail("no verdict"));
+    let verdict = out
+        .stdout
+        .split("\nrun ")
+        .nth(1)
+        .unwrap_or_else(|| out.fail("no verdict"));
     let run_id = &rows[0].run_id;
     let redacted: String = verdict
         .replace(run_id, "<run_id>")
         .replace(&out.store.display().to_string(), "<store>")
         .lines()
-        .map(|l| if l.contains(" rows in ") { l.split(" in ").next().unwrap_or(l) } else { l })
+        .map(|l| {
+            if l.contains(" rows in ") {
+                l.split(" in ").next().unwrap_or(l)
+            } else {
+                l
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!(redacted);

@@ -35,7 +35,16 @@ hello = {{"event": "hello", "protocol": 1, "worker": "fake", "version": "1", "bu
 fn run_fake(body: &str) -> (common::Output, Vec<nbench_schema::Row>) {
     let dir = tempfile::tempdir().unwrap();
     let w = fake_worker(dir.path(), body);
-    let out = Nbench::new(&["run", "--worker", w.to_str().unwrap(), "--timeout-multiplier", "0.1"]).args(FAST).with_store().run();
+    let out = Nbench::new(&[
+        "run",
+        "--worker",
+        w.to_str().unwrap(),
+        "--timeout-multiplier",
+        "0.1",
+    ])
+    .args(FAST)
+    .with_store()
+    .run();
     let rows = out.rows();
     (out, rows)
 }
@@ -48,14 +57,21 @@ fn a_worker_speaking_another_protocol_is_refused_by_name() {
     for r in rows {
         assert_eq!(r.status, Status::ProtocolError);
         let msg = &r.failure.unwrap().message;
-        assert!(msg.contains("protocol 99") && msg.contains("protocol 1"), "{msg}");
-        assert!(r.worker.unwrap().wall_s < 2.0, "refused at once, not at a deadline");
+        assert!(
+            msg.contains("protocol 99") && msg.contains("protocol 1"),
+            "{msg}"
+        );
+        assert!(
+            r.worker.unwrap().wall_s < 2.0,
+            "refused at once, not at a deadline"
+        );
     }
 }
 
 #[test]
 fn exiting_without_a_row_is_a_protocol_error() {
-    let (out, rows) = run_fake("emit(hello)\nemit({'event': 'stage', 'stage': 'setup'})\nsys.exit(0)");
+    let (out, rows) =
+        run_fake("emit(hello)\nemit({'event': 'stage', 'stage': 'setup'})\nsys.exit(0)");
     out.expect_code(exit::ATTEMPTS_FAILED);
     for r in rows {
         assert_eq!(r.status, Status::ProtocolError);

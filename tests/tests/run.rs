@@ -12,28 +12,46 @@ fn planned(args: &[&str]) -> usize {
     let out = Nbench::new(&["run", "--dry-run"]).args(args).run();
     out.expect_code(exit::SUCCESS);
     let last = out.stdout.lines().last().unwrap_or_default();
-    last.trim_end_matches(" attempts").parse().unwrap_or_else(|_| out.fail("dry run did not end with a count"))
+    last.trim_end_matches(" attempts")
+        .parse()
+        .unwrap_or_else(|_| out.fail("dry run did not end with a count"))
 }
 
 #[test]
 fn quick_run_yields_one_row_per_planned_attempt_from_distinct_workers() {
     let n = planned(&["--quick"]);
-    let out = Nbench::new(&["run", "--quick"]).args(FAST).with_store().run();
+    let out = Nbench::new(&["run", "--quick"])
+        .args(FAST)
+        .with_store()
+        .run();
     out.expect_code(exit::SUCCESS);
     let rows = out.rows();
     assert_eq!(rows.len(), n, "one row per planned attempt");
     let ids: BTreeSet<_> = rows.iter().map(|r| r.attempt_id.clone()).collect();
     assert_eq!(ids.len(), n, "attempt ids are unique");
-    let pids: BTreeSet<_> = rows.iter().map(|r| r.worker.as_ref().expect("worker block").pid).collect();
+    let pids: BTreeSet<_> = rows
+        .iter()
+        .map(|r| r.worker.as_ref().expect("worker block").pid)
+        .collect();
     assert_eq!(pids.len(), n, "each attempt ran in its own process");
-    assert!(rows.iter().all(|r| r.status == Status::Ok), "all ok:\n{}", out.stdout);
+    assert!(
+        rows.iter().all(|r| r.status == Status::Ok),
+        "all ok:\n{}",
+        out.stdout
+    );
     for r in &rows {
         let m = r.metrics.as_ref().expect("metrics");
         let t = m.steady_time.as_ref().expect("steady_time");
-        assert!(t.min > 0.0 && t.min <= t.median && t.median <= t.max, "{r:?}");
+        assert!(
+            t.min > 0.0 && t.min <= t.median && t.median <= t.max,
+            "{r:?}"
+        );
         assert!(m.peak_rss.unwrap() >= m.baseline_rss.unwrap());
         assert!(r.problem_digest.as_ref().is_some_and(|d| d.len() == 16));
-        assert_eq!(r.host.as_ref().map(|h| h.build_profile.as_str()), Some("release"));
+        assert_eq!(
+            r.host.as_ref().map(|h| h.build_profile.as_str()),
+            Some("release")
+        );
     }
     // Every seed of the quartet, for every point.
     let seeds: BTreeSet<u64> = rows.iter().map(|r| r.seed).collect();
@@ -41,15 +59,26 @@ fn quick_run_yields_one_row_per_planned_attempt_from_distinct_workers() {
     let m = out.manifest();
     assert_eq!(m["status"], "complete");
     assert_eq!(m["planned_attempts"], n);
-    assert!(out.stdout.contains("rows: "), "verdict says where the rows are");
+    assert!(
+        out.stdout.contains("rows: "),
+        "verdict says where the rows are"
+    );
 }
 
 #[test]
 fn digests_agree_across_backends_and_runs() {
     let args = ["--match", "tensor.matmul", "--quick"];
-    let a = Nbench::new(&["run"]).args(&args).args(FAST).with_store().run();
+    let a = Nbench::new(&["run"])
+        .args(&args)
+        .args(FAST)
+        .with_store()
+        .run();
     a.expect_code(exit::SUCCESS);
-    let b = Nbench::new(&["run"]).args(&args).args(FAST).with_store().run();
+    let b = Nbench::new(&["run"])
+        .args(&args)
+        .args(FAST)
+        .with_store()
+        .run();
     b.expect_code(exit::SUCCESS);
     let digests = |rows: &[nbench_schema::Row]| {
         let mut by_point: BTreeMap<(String, u64), BTreeSet<String>> = BTreeMap::new();
@@ -64,19 +93,35 @@ fn digests_agree_across_backends_and_runs() {
     let da = digests(&a.rows());
     let db = digests(&b.rows());
     for (point, set) in &da {
-        assert_eq!(set.len(), 1, "backends of {point:?} solved different instances: {set:?}");
+        assert_eq!(
+            set.len(),
+            1,
+            "backends of {point:?} solved different instances: {set:?}"
+        );
     }
     assert_eq!(da, db, "the same point has the same digest in two runs");
     let seeds: BTreeSet<_> = da.values().flatten().collect();
-    assert_eq!(seeds.len(), 4, "the four seeds are four different instances");
+    assert_eq!(
+        seeds.len(),
+        4,
+        "the four seeds are four different instances"
+    );
 }
 
 #[test]
 fn calib_alloc_peak_rss_matches_the_allocation() {
-    let out = Nbench::new(&["run", "--family", "calib", "--match", "calib.alloc", "--param", "mib=256"])
-        .args(FAST)
-        .with_store()
-        .run();
+    let out = Nbench::new(&[
+        "run",
+        "--family",
+        "calib",
+        "--match",
+        "calib.alloc",
+        "--param",
+        "mib=256",
+    ])
+    .args(FAST)
+    .with_store()
+    .run();
     out.expect_code(exit::SUCCESS);
     let rows = out.rows();
     assert_eq!(rows.len(), 4);
@@ -88,7 +133,10 @@ fn calib_alloc_peak_rss_matches_the_allocation() {
             (delta - truth).abs() / truth < 0.05,
             "peak_rss - baseline_rss = {delta} bytes, expected 256 MiB ± 5 %"
         );
-        assert!(m.peak_alloc.unwrap() as f64 >= truth, "peak_alloc covers the allocation");
+        assert!(
+            m.peak_alloc.unwrap() as f64 >= truth,
+            "peak_alloc covers the allocation"
+        );
     }
 }
 
@@ -99,17 +147,31 @@ fn cpu_slots_pin_each_worker_to_its_group() {
         eprintln!("skipped: needs 2 CPUs");
         return;
     }
-    let out = Nbench::new(&["run", "--family", "calib", "--match", "calib.sleep", "--param", "ms=20", "--cpu-slots", "2"])
-        .args(FAST)
-        .with_store()
-        .run();
+    let out = Nbench::new(&[
+        "run",
+        "--family",
+        "calib",
+        "--match",
+        "calib.sleep",
+        "--param",
+        "ms=20",
+        "--cpu-slots",
+        "2",
+    ])
+    .args(FAST)
+    .with_store()
+    .run();
     out.expect_code(exit::SUCCESS);
     for r in out.rows() {
         let w = r.worker.as_ref().unwrap();
         assert_eq!(w.scheduler.cpu_slots, 2);
         let group = &w.scheduler.core_groups[w.slot.unwrap() as usize];
         assert_eq!(&w.affinity, group, "pinned to its slot's group");
-        let seen = r.device.as_ref().and_then(|d| d.cores.clone()).expect("worker reads its affinity back");
+        let seen = r
+            .device
+            .as_ref()
+            .and_then(|d| d.cores.clone())
+            .expect("worker reads its affinity back");
         assert_eq!(&seen, group, "the worker saw the pinning");
     }
 }
@@ -125,10 +187,19 @@ fn list_shows_the_calibration_family() {
 fn list_json_is_the_catalogue() {
     let out = Nbench::new(&["list", "--format", "json"]).run();
     out.expect_code(exit::SUCCESS);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| out.fail(&format!("not JSON: {e}")));
-    let names: Vec<&str> = v.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let v: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| out.fail(&format!("not JSON: {e}")));
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
     for want in ["vec.add", "vec.dot", "vec.softmax", "tensor.matmul"] {
         assert!(names.contains(&want), "{want} missing from {names:?}");
     }
-    assert!(!names.iter().any(|n| n.starts_with("calib.")), "calib is hidden by default");
+    assert!(
+        !names.iter().any(|n| n.starts_with("calib.")),
+        "calib is hidden by default"
+    );
 }

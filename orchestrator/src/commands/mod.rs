@@ -4,7 +4,6 @@
 pub mod ab;
 pub mod compare;
 pub mod export;
-pub mod inputs;
 pub mod list;
 pub mod plot;
 pub mod prune;

@@ -14,7 +14,11 @@ use nbench_schema::Row;
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
     // target/<profile>/deps/<test>-<hash>
-    let dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .to_path_buf();
     for b in ["nbench", "nbench-worker"] {
         assert!(
             dir.join(b).is_file(),
@@ -89,7 +93,11 @@ impl Nbench {
 
     /// Spawns without waiting.
     pub fn spawn(&self) -> std::process::Child {
-        self.command().stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn nbench")
+        self.command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn nbench")
     }
 
     fn command(&self) -> Command {
@@ -119,7 +127,12 @@ impl Nbench {
 
     fn describe(&self) -> String {
         let env: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        format!("{} {} {}", env.join(" "), self.program.display(), self.args.join(" "))
+        format!(
+            "{} {} {}",
+            env.join(" "),
+            self.program.display(),
+            self.args.join(" ")
+        )
     }
 }
 
@@ -153,10 +166,18 @@ impl Output {
     /// The single run directory in the private store.
     pub fn run_dir(&self) -> PathBuf {
         let dirs: Vec<PathBuf> = std::fs::read_dir(&self.store)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
             .unwrap_or_default();
         if dirs.len() != 1 {
-            self.fail(&format!("expected one run directory in the store, found {}", dirs.len()));
+            self.fail(&format!(
+                "expected one run directory in the store, found {}",
+                dirs.len()
+            ));
         }
         dirs[0].clone()
     }
@@ -169,27 +190,46 @@ impl Output {
     /// The manifest of the single run.
     pub fn manifest(&self) -> serde_json::Value {
         let p = self.run_dir().join("manifest.json");
-        let text = std::fs::read_to_string(&p).unwrap_or_else(|e| self.fail(&format!("read {}: {e}", p.display())));
-        serde_json::from_str(&text).unwrap_or_else(|e| self.fail(&format!("manifest is not JSON: {e}")))
+        let text = std::fs::read_to_string(&p)
+            .unwrap_or_else(|e| self.fail(&format!("read {}: {e}", p.display())));
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| self.fail(&format!("manifest is not JSON: {e}")))
     }
 }
 
 /// Parses every line of a rows file; any bad line fails the test.
 pub fn read_rows(path: &Path) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     text.lines()
-        .map(|l| nbench_schema::parse_row(l).unwrap_or_else(|e| panic!("bad row in {}: {e}\n{l}", path.display())))
+        .map(|l| {
+            nbench_schema::parse_row(l)
+                .unwrap_or_else(|e| panic!("bad row in {}: {e}\n{l}", path.display()))
+        })
         .collect()
 }
 
 /// Fast measurement flags so end-to-end runs take seconds, not minutes.
-pub const FAST: &[&str] = &["--warmup", "0.01", "--min-samples", "5", "--time-cap", "0.1", "--sample-target", "0.0005"];
+pub const FAST: &[&str] = &[
+    "--warmup",
+    "0.01",
+    "--min-samples",
+    "5",
+    "--time-cap",
+    "0.1",
+    "--sample-target",
+    "0.0005",
+];
 
 /// Whether a process is still alive (a zombie counts as dead).
 pub fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
-            let state = stat.rsplit(')').next().and_then(|s| s.split_whitespace().next()).unwrap_or("X");
+            let state = stat
+                .rsplit(')')
+                .next()
+                .and_then(|s| s.split_whitespace().next())
+                .unwrap_or("X");
             !matches!(state, "Z" | "X")
         }
         Err(_) => false,
