@@ -6,6 +6,7 @@
 //! appends durably. This crate never links probe code: it learns probes from the worker's
 //! catalogue ([`catalogue`]) and speaks to workers only through the protocol in `nbench-schema`.
 
+pub mod analysis;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
@@ -15,7 +16,6 @@ pub mod hostinfo;
 pub mod locate;
 pub mod manifest;
 pub mod planner;
-pub mod analysis;
 pub mod progress;
 pub mod render;
 pub mod runner;

@@ -177,14 +177,17 @@ mod tests {
     fn cli_values_parse_by_shape() {
         assert_eq!(ParamValue::from_cli("37"), ParamValue::Int(37));
         assert_eq!(ParamValue::from_cli("0.01"), ParamValue::Float(0.01));
-        assert_eq!(ParamValue::from_cli("tropical"), ParamValue::Str("tropical".into()));
+        assert_eq!(
+            ParamValue::from_cli("tropical"),
+            ParamValue::Str("tropical".into())
+        );
         assert_eq!(ParamValue::from_cli("inf"), ParamValue::Str("inf".into()));
     }
 
     #[test]
     fn json_round_trip_keeps_kind() {
-        let p: Params = serde_json::from_str(r#"{"size":1000,"density":0.01,"algebra":"log"}"#)
-            .unwrap();
+        let p: Params =
+            serde_json::from_str(r#"{"size":1000,"density":0.01,"algebra":"log"}"#).unwrap();
         assert_eq!(p["size"], ParamValue::Int(1000));
         assert_eq!(p["density"], ParamValue::Float(0.01));
         assert_eq!(canonical(&p), "algebra=log,density=0.01,size=1000");
@@ -194,8 +197,19 @@ mod tests {
 
     #[test]
     fn numbers_sort_numerically() {
-        let mut v = vec![ParamValue::Int(1000), ParamValue::Int(100), ParamValue::Float(500.5)];
+        let mut v = vec![
+            ParamValue::Int(1000),
+            ParamValue::Int(100),
+            ParamValue::Float(500.5),
+        ];
         v.sort();
-        assert_eq!(v, vec![ParamValue::Int(100), ParamValue::Float(500.5), ParamValue::Int(1000)]);
+        assert_eq!(
+            v,
+            vec![
+                ParamValue::Int(100),
+                ParamValue::Float(500.5),
+                ParamValue::Int(1000)
+            ]
+        );
     }
 }
