@@ -95,19 +95,9 @@ pub fn table(probes: &[&ProbeInfo]) -> String {
             w[i] = w[i].max(r[i].len());
         }
     }
+    let head = head.map(str::to_string);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<a$}  {:<b$}  {:<c$}  {}",
-        head[0],
-        head[1],
-        head[2],
-        head[3],
-        a = w[0],
-        b = w[1],
-        c = w[2]
-    );
-    for r in &rows {
+    for r in std::iter::once(&head).chain(&rows) {
         let _ = writeln!(
             out,
             "{:<a$}  {:<b$}  {:<c$}  {}",
