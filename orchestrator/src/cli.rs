@@ -92,9 +92,14 @@ pub struct RunArgs {
     /// Partition the usable CPUs into N disjoint core groups and run N CPU attempts at once.
     #[arg(long, value_name = "N")]
     pub cpu_slots: Option<u32>,
-    /// GPU devices to schedule over (each gets a lock).
+    /// GPU devices to schedule over, each with a lock (default: probed by a helper process
+    /// when `cuda` is among --platforms, else 0).
     #[arg(long, value_name = "N")]
     pub gpus: Option<u32>,
+    /// Tests only: schedule over N simulated devices (locks without hardware), so GPU
+    /// scheduling is testable on machines without a GPU.
+    #[arg(long, value_name = "N", hide = true, conflicts_with = "gpus")]
+    pub simulate_gpus: Option<u32>,
     /// Seconds to hold a GPU's lock after each attempt.
     #[arg(long, value_name = "S", default_value_t = 0.0)]
     pub gpu_settle: f64,
@@ -128,6 +133,9 @@ pub struct RunArgs {
     /// Print the plan and exit without running.
     #[arg(long)]
     pub dry_run: bool,
+    /// Providers (comma-separated or repeated): native, numpy, torch (default native).
+    #[arg(long = "provider", value_name = "NAME")]
+    pub providers: Vec<String>,
 }
 
 /// `nbench list`.
@@ -162,8 +170,8 @@ pub fn main() -> i32 {
     let result = match &cli.command {
         Command::Run(args) => commands::run::run(&cli, args),
         Command::List(args) => commands::list::list(args),
-        Command::Compare(args) => commands::compare::main(args),
-        Command::Ab(args) => commands::ab::main(args),
+        Command::Compare(args) => commands::compare::main(&cli, args),
+        Command::Ab(args) => commands::ab::main(&cli, args),
         Command::Export(args) => commands::export::main(args),
         Command::Summary(args) => commands::summary::main(args),
         Command::Report(args) => commands::report::main(args),

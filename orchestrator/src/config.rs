@@ -46,6 +46,9 @@ pub struct FileConfig {
     /// `[run]`.
     #[serde(default)]
     pub run: RunFile,
+    /// `[gate]`: thresholds of `compare` and `ab` (see `analysis::gate::settings`).
+    #[serde(default)]
+    pub gate: crate::analysis::gate::GateFile,
 }
 
 /// `[measure]` of `nbench.toml`.

@@ -8,7 +8,8 @@ use std::process::Command;
 
 use serde::{Deserialize, Serialize};
 
-/// Environment variables that may be recorded (exact names), plus the `NBENCH_PYTHON` prefix.
+/// Environment variables that may be recorded (exact names), plus the `NBENCH_PY` prefix
+/// (`NBENCH_PYTHON*`, `NBENCH_PY_WORKER`) and `NBENCH_INSTANCE_CACHE`.
 pub const ENV_ALLOW: [&str; 12] = [
     "NBENCH_CALIB_SCALE",
     "NBENCH_WORKER",
@@ -126,7 +127,12 @@ pub fn git(dir: &Path) -> (Option<String>, Option<bool>) {
 /// The allow-listed environment, sorted.
 pub fn allowed_env() -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| ENV_ALLOW.contains(&k.as_str()) || k.starts_with("NBENCH_PYTHON"))
+        .filter(|(k, _)| {
+            // Provider selection: NBENCH_PYTHON*, NBENCH_PY_WORKER and the instance cache.
+            ENV_ALLOW.contains(&k.as_str())
+                || k.starts_with("NBENCH_PY")
+                || k == "NBENCH_INSTANCE_CACHE"
+        })
         .collect();
     env.sort();
     env

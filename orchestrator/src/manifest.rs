@@ -6,6 +6,7 @@
 use nbench_schema::{MeasurePolicy, Scheduler as Regime};
 use serde::{Deserialize, Serialize};
 
+use crate::gpus::GpuSet;
 use crate::hostinfo::Machine;
 
 /// `manifest.json`.
@@ -28,12 +29,19 @@ pub struct Manifest {
     pub deadlines_s: Deadlines,
     pub seeds: Vec<u64>,
     pub scheduler: Regime,
+    /// The GPU devices scheduled over and how their count was decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<GpuSet>,
     pub planned_attempts: usize,
     pub probes: Vec<String>,
     pub env: Vec<(String, String)>,
     /// Rows written, by status; filled at the end.
     #[serde(default)]
     pub status_counts: Vec<(String, usize)>,
+    /// Foreign providers' environments (interpreter, NumPy and its BLAS, torch …); the thread
+    /// variables each worker got are the slot's size (see `env` and each row's `measurement`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<crate::provider::facts::ProviderFacts>,
 }
 
 /// The worker program used.

@@ -33,6 +33,22 @@ pub struct Attempt {
     pub backend: String,
     pub provider: String,
     pub platform: String,
+    /// `nbench ab`: the worker program for this attempt (None: the run's worker).
+    pub worker: Option<std::path::PathBuf>,
+    /// `nbench ab`: the variant marker for this attempt's row (None: the run's).
+    pub variant: Option<String>,
+}
+
+impl Attempt {
+    /// The worker to spawn: the attempt's own, else `run_worker`.
+    pub fn worker_or<'a>(&'a self, run_worker: &'a std::path::Path) -> &'a std::path::Path {
+        self.worker.as_deref().unwrap_or(run_worker)
+    }
+
+    /// The variant marker for the row: the attempt's own, else `run_variant`.
+    pub fn variant_or(&self, run_variant: &Option<String>) -> Option<String> {
+        self.variant.clone().or_else(|| run_variant.clone())
+    }
 }
 
 /// What the user asked for.
@@ -64,11 +80,7 @@ pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
             )));
         }
     }
-    let providers: Vec<String> = if filters.providers.is_empty() {
-        vec!["native".to_string()]
-    } else {
-        filters.providers.clone()
-    };
+    let providers = crate::provider::parse(&filters.providers)?;
     check_backends(&probes, filters)?;
     check_param_keys(&probes, filters)?;
 
@@ -83,13 +95,23 @@ pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
             .filter(|b| filters.backends.is_empty() || filters.backends.contains(&b.name))
             .filter(|b| platforms.contains(&b.platform))
             .collect();
-        if backends.is_empty() {
+        // A foreign provider covers every probe, unless --backend narrowed the probes.
+        let any_foreign = providers.iter().any(|p| crate::provider::is_foreign(p));
+        if backends.is_empty() && (!any_foreign || !filters.backends.is_empty()) {
             continue;
         }
+        let native: Vec<(String, String)> = backends
+            .iter()
+            .map(|b| (b.name.clone(), b.platform.clone()))
+            .collect();
         for point in points(probe, filters)? {
             for seed in SEEDS {
                 for provider in &providers {
-                    for b in &backends {
+                    // Each provider brings its own backends: the probe's for native, the
+                    // provider itself on each of its platforms for numpy and torch.
+                    for (backend, platform) in
+                        crate::provider::backends_for(provider, &native, &platforms)
+                    {
                         let index = out.len();
                         out.push(Attempt {
                             index,
@@ -98,9 +120,11 @@ pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
                             family: probe.family.clone(),
                             params: point.clone(),
                             seed,
-                            backend: b.name.clone(),
+                            backend,
                             provider: provider.clone(),
-                            platform: b.platform.clone(),
+                            platform,
+                            worker: None,
+                            variant: None,
                         });
                     }
                 }

@@ -257,7 +257,7 @@ pub struct Measurement {
 }
 
 /// What ran the attempt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Device {
     /// `cpu` or `cuda`.
     pub kind: String,
@@ -269,6 +269,21 @@ pub struct Device {
     /// The CPU cores the worker was allowed to run on, as it read them back itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cores: Option<Vec<u32>>,
+    /// GPU: the driver's CUDA version, `major.minor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// GPU: total device memory, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<u64>,
+    /// GPU: compute capability, `major.minor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute_capability: Option<String>,
+    /// GPU: peak SM clock, in MHz.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sm_clock_mhz: Option<u32>,
+    /// GPU: peak memory clock, in MHz.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mem_clock_mhz: Option<u32>,
 }
 
 /// Small inline provenance; the full picture is in the run's manifest.

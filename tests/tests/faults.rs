@@ -50,7 +50,7 @@ fn every_fault_kind_at_every_stage_yields_one_row_and_the_run_goes_on() {
             "exit" => assert_eq!(r.failure.as_ref().unwrap().exit_code, Some(3)),
             "hang" => {
                 let f = r.failure.as_ref().unwrap();
-                assert_eq!(f.limit_s.is_some(), true);
+                assert!(f.limit_s.is_some());
                 let tail = f.stderr_tail.as_deref().unwrap_or_default();
                 let pid: u32 = tail
                     .split("grandchild pid ")

@@ -98,7 +98,12 @@ pub fn run(spec: &Spec, registry: &Registry, emitter: &mut Emitter) -> Row {
         name: procfs::cpu_model(),
         index: None,
         cores: Some(cores),
+        ..Device::default()
     });
+    if spec.platform == "cuda" {
+        // Until a kernel reports its device, the row names the one the runner assigned.
+        row.device = Some(crate::cuda::assigned_device(row.device.take()));
+    }
     let mut metrics = Metrics {
         baseline_rss,
         ..Metrics::default()
@@ -185,9 +190,14 @@ fn stages(
         kernel.enter_stage(&Stage::Fidelity);
         measure_peak_memory(|| {
             let t = Instant::now();
-            kernel.run();
-            t.elapsed().as_secs_f64()
+            let built = kernel.cold_run();
+            built.map(|()| t.elapsed().as_secs_f64())
         })
+    })?;
+    let cold = cold.map_err(|e| {
+        let mut halt = Halt::from_probe(e);
+        halt.failure.stage = Stage::Fidelity;
+        halt
     })?;
     metrics.cold_time = Some(cold);
     metrics.peak_alloc = Some(peak);
@@ -217,8 +227,12 @@ fn stages(
         rates(metrics, work, median);
     }
     metrics.steady_time = stats;
+    let facts = kernel.device();
+    let timer = facts
+        .as_ref()
+        .map_or("clock_monotonic", |f| f.timer.as_str());
     row.measurement = Some(Measurement {
-        timer: "clock_monotonic".to_string(),
+        timer: timer.to_string(),
         warmup_s: policy.warmup_s,
         warmup_iters,
         sample_target_s: policy.sample_target_s,
@@ -231,6 +245,10 @@ fn stages(
         cache: policy.cache.clone(),
         threads: u32::try_from(threads).unwrap_or(u32::MAX),
     });
+    if let Some(f) = facts {
+        metrics.peak_device_mem = f.peak_device_mem;
+        row.device = Some(f.device);
+    }
     Ok(())
 }
 

@@ -95,9 +95,15 @@ fn every_vec_and_tensor_backend_is_ok_at_its_smallest_point() {
                 points.push(vec![sized[0].clone(), ("dtype", d)]);
             }
         }
-        for backend in &info.backends {
+        // Device backends (`cuda`) need hardware: worker/src/cuda tests them without it.
+        for backend in info.backends.iter().filter(|b| b.platform == "cpu") {
             for point in &points {
                 let row = run(&spec(&info.name, &backend.name, point, 0));
+                // An instruction set this CPU lacks is a `skipped` row, not a failure.
+                let reason = row.failure.as_ref().and_then(|f| f.reason.as_deref());
+                if row.status == Status::Skipped && reason == Some("missing_cpu_feature") {
+                    continue;
+                }
                 assert_eq!(
                     row.status,
                     Status::Ok,
@@ -113,7 +119,9 @@ fn every_vec_and_tensor_backend_is_ok_at_its_smallest_point() {
                         .is_some_and(|t| t.n >= 1 && t.samples.is_some())
                 );
                 assert!(m.cold_time.is_some() && m.setup_time.is_some() && m.peak_rss.is_some());
-                assert!(m.throughput.is_some() && m.gflops.is_some() && m.bandwidth.is_some());
+                assert!(m.throughput.is_some() && m.bandwidth.is_some());
+                // `vec.copy` moves bytes and does no arithmetic, so it declares no flops.
+                assert_eq!(m.gflops.is_some(), info.name != "vec.copy", "{}", info.name);
                 assert!(row.measurement.is_some() && row.failure.is_none());
                 assert_eq!(row.problem_digest.as_ref().map(String::len), Some(16));
             }

@@ -1,4 +1,5 @@
-//! The `nbench-worker` command line: run one spec from stdin, `list`, or `--version`.
+//! The `nbench-worker` command line: run one spec from stdin, `list`, `gpus`, `cuda-check`, or
+//! `--version`.
 //!
 //! This module owns argument dispatch and exit codes; it reads stdin once and leaves stdout to
 //! the [`Emitter`] (and `list`). It must not contain attempt logic.
@@ -14,6 +15,11 @@ use crate::registry::Registry;
 const USAGE: &str =
     "usage: nbench-worker            read one spec (JSON line) on stdin, write events on stdout
        nbench-worker list       print the probe catalogue as a JSON array
+       nbench-worker gpus       print the CUDA devices as a JSON array ([] without a driver)
+       nbench-worker cuda-check compile every CUDA kernel with NVRTC (no GPU needed)
+       nbench-worker materialize [CACHE_DIR]
+                                read a point (JSON line) on stdin, write its inputs and
+                                oracle as .npy under CACHE_DIR/<digest>/, print {digest, dir}
        nbench-worker --version  print the version";
 
 /// Runs the command line; returns the process exit code.
@@ -27,6 +33,10 @@ pub fn main() -> i32 {
     {
         [] => run_spec(),
         ["list"] => list(),
+        ["gpus"] => crate::cuda::commands::gpus(),
+        ["cuda-check"] => crate::cuda::commands::cuda_check(),
+        ["materialize"] => crate::materialize::main(None),
+        ["materialize", cache] => crate::materialize::main(Some(cache)),
         ["--version"] => {
             println!("nbench-worker {}", env!("CARGO_PKG_VERSION"));
             exit::SUCCESS

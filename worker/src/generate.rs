@@ -44,6 +44,20 @@ pub fn vec_f64(rng: &mut Xoshiro256PlusPlus, n: usize, lo: f64, hi: f64) -> Vec<
 /// Numbers are hashed little-endian so the digest is the same on every machine.
 pub struct Digest {
     hasher: Box<Xxh3>,
+    /// `materialize` only: every array fed, in order, so the instance can be written out
+    /// exactly as it was hashed (a foreign provider then solves byte-identical inputs).
+    captured: Option<Vec<Captured>>,
+    /// The dtype of the scalar feeds (`u64`, `bytes`) just made, while nothing else intervened.
+    scalar_run: Option<&'static str>,
+}
+
+/// One array fed to a capturing [`Digest`]: its NumPy dtype and little-endian bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Captured {
+    /// `<f4`, `<f8`, `<u8` or `|u1`.
+    pub dtype: &'static str,
+    /// The bytes exactly as hashed.
+    pub bytes: Vec<u8>,
 }
 
 impl Default for Digest {
@@ -57,39 +71,87 @@ impl Digest {
     pub fn new() -> Self {
         Digest {
             hasher: Box::new(Xxh3::new()),
+            captured: None,
+            scalar_run: None,
+        }
+    }
+
+    /// An empty digest that also keeps a copy of every array fed (see [`Digest::captured`]).
+    pub fn capturing() -> Self {
+        Digest {
+            captured: Some(Vec::new()),
+            ..Self::new()
+        }
+    }
+
+    /// The arrays fed so far, in order; empty unless made with [`Digest::capturing`].
+    pub fn captured(&self) -> &[Captured] {
+        self.captured.as_deref().unwrap_or(&[])
+    }
+
+    fn start(&mut self, dtype: &'static str) {
+        if let Some(c) = self.captured.as_mut() {
+            c.push(Captured {
+                dtype,
+                bytes: Vec::new(),
+            });
+        }
+    }
+
+    /// Starts an array unless the previous feed was a scalar feed of the same dtype: probes
+    /// feed index lists one `u64` (or one `bytes` call) per element, and those belong in one
+    /// array, not one file per element. Slices (`f32s`, `f64s`) always start a new array.
+    fn start_or_extend(&mut self, dtype: &'static str) {
+        let extends = self.scalar_run == Some(dtype);
+        if !extends {
+            self.start(dtype);
+        }
+        self.scalar_run = Some(dtype);
+    }
+
+    fn update(&mut self, b: &[u8]) {
+        self.hasher.update(b);
+        if let Some(last) = self.captured.as_mut().and_then(|c| c.last_mut()) {
+            last.bytes.extend_from_slice(b);
         }
     }
 
     /// Feeds raw bytes.
     pub fn bytes(&mut self, b: &[u8]) {
-        self.hasher.update(b);
+        self.start_or_extend("|u1");
+        self.update(b);
     }
 
     /// Feeds one u64.
     pub fn u64(&mut self, v: u64) {
-        self.bytes(&v.to_le_bytes());
+        self.start_or_extend("<u8");
+        self.update(&v.to_le_bytes());
     }
 
     /// Feeds f32 values.
     pub fn f32s(&mut self, v: &[f32]) {
+        self.scalar_run = None;
+        self.start("<f4");
         // Converting through a small buffer keeps the byte order explicit without `unsafe`.
         let mut buf = [0u8; 4 * 1024];
         for chunk in v.chunks(1024) {
             for (dst, x) in buf.chunks_exact_mut(4).zip(chunk) {
                 dst.copy_from_slice(&x.to_le_bytes());
             }
-            self.bytes(&buf[..4 * chunk.len()]);
+            self.update(&buf[..4 * chunk.len()]);
         }
     }
 
     /// Feeds f64 values.
     pub fn f64s(&mut self, v: &[f64]) {
+        self.scalar_run = None;
+        self.start("<f8");
         let mut buf = [0u8; 8 * 512];
         for chunk in v.chunks(512) {
             for (dst, x) in buf.chunks_exact_mut(8).zip(chunk) {
                 dst.copy_from_slice(&x.to_le_bytes());
             }
-            self.bytes(&buf[..8 * chunk.len()]);
+            self.update(&buf[..8 * chunk.len()]);
         }
     }
 
@@ -127,5 +189,29 @@ mod tests {
         d2.bytes(&(-2.5f32).to_le_bytes());
         assert_eq!(d1.hex(), d2.hex());
         assert_eq!(d1.hex().len(), 16);
+    }
+
+    #[test]
+    fn capture_keeps_each_array_without_changing_the_hash() {
+        let mut plain = Digest::new();
+        let mut cap = Digest::capturing();
+        for d in [&mut plain, &mut cap] {
+            d.f32s(&[1.0, 2.0]);
+            d.f64s(&[3.0]);
+            d.u64(7);
+        }
+        assert_eq!(plain.hex(), cap.hex());
+        assert!(plain.captured().is_empty());
+        let dtypes: Vec<&str> = cap.captured().iter().map(|c| c.dtype).collect();
+        assert_eq!(dtypes, ["<f4", "<f8", "<u8"]);
+        assert_eq!(cap.captured()[1].bytes, 3.0f64.to_le_bytes());
+        // Consecutive scalar feeds form one array; a slice in between splits them.
+        let mut idx = Digest::capturing();
+        idx.u64(1);
+        idx.u64(2);
+        idx.f32s(&[0.5]);
+        idx.u64(3);
+        let lens: Vec<usize> = idx.captured().iter().map(|c| c.bytes.len()).collect();
+        assert_eq!(lens, [16, 4, 8]);
     }
 }

@@ -9,9 +9,12 @@
 pub mod alloc;
 pub mod attempt;
 pub mod cli;
+pub mod cuda;
 pub mod fidelity;
 pub mod generate;
+pub mod materialize;
 pub mod measure;
+pub mod npy;
 pub mod probe;
 pub mod probes;
 pub mod procfs;

@@ -4,7 +4,9 @@
 //! ([`Probe::info`]), what setup hands back ([`Instance`]), and how a kernel is driven
 //! ([`Kernel`]). It must not contain any probe, and it never times or judges anything.
 
-use nbench_schema::{AxisInfo, AxisKind, ParamValue, ProbeInfo, Spec, Stage, Threshold};
+use std::time::Duration;
+
+use nbench_schema::{AxisInfo, AxisKind, Device, ParamValue, ProbeInfo, Spec, Stage, Threshold};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::generate::{Digest, rng_for};
@@ -101,6 +103,32 @@ pub trait Kernel {
     fn oracle(&self) -> Option<Vec<f64>>;
     /// Called on entering each stage from `fidelity` on (`calib.fault` fires here).
     fn enter_stage(&mut self, _stage: &Stage) {}
+    /// The cold call. A kernel that builds itself lazily (CUDA: NVRTC compile and module load)
+    /// does so here, so cold time includes it and a build failure ends with its reason.
+    fn cold_run(&mut self) -> Result<(), ProbeError> {
+        self.run();
+        Ok(())
+    }
+    /// Times `iters` back-to-back calls on the kernel's own clock (CUDA events around the
+    /// launches); `None` means the monotonic clock around [`Kernel::run`] is the right one.
+    fn timed(&mut self, _iters: u64) -> Option<Duration> {
+        None
+    }
+    /// Where an accelerator kernel ran and what it used; `None` for CPU kernels.
+    fn device(&self) -> Option<DeviceFacts> {
+        None
+    }
+}
+
+/// An accelerator kernel's facts for the row.
+#[derive(Debug, Clone)]
+pub struct DeviceFacts {
+    /// The row's `device` block.
+    pub device: Device,
+    /// The clock [`Kernel::timed`] used, e.g. `cuda_event`.
+    pub timer: String,
+    /// Peak device memory the attempt used, in bytes.
+    pub peak_device_mem: Option<u64>,
 }
 
 /// Why setup did not produce an instance.

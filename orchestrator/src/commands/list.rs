@@ -35,7 +35,14 @@ pub fn list(args: &ListArgs) -> Result<i32> {
         })
         .collect();
     match args.format.as_str() {
-        "table" => print!("{}", table(&shown)),
+        "table" => {
+            print!("{}", table(&shown));
+            // The providers section depends on the machine's interpreters; a family view
+            // stays a pure catalogue listing.
+            if args.family.is_empty() {
+                print!("{}", crate::provider::listing::table(&worker));
+            }
+        }
         "json" => {
             let text = serde_json::to_string_pretty(&shown)
                 .map_err(|e| Error::Runtime(format!("cannot serialize catalogue: {e}")))?;

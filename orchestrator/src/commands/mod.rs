@@ -4,6 +4,7 @@
 pub mod ab;
 pub mod compare;
 pub mod export;
+pub mod inputs;
 pub mod list;
 pub mod plot;
 pub mod prune;

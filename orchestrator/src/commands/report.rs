@@ -1,18 +1,40 @@
-//! `nbench report` (not built yet).
+//! `nbench report [RUNS…] [--out FILE.md]`: the Markdown report (provenance, measurement
+//! protocol, tables per family, failures), to a file or stdout. Same rows, same bytes.
+
+use std::path::PathBuf;
 
 use nbench_schema::exit;
 
-use crate::error::{Error, Result};
+use crate::commands::inputs::{self, RowsArgs};
+use crate::error::Result;
+use crate::render::Exporter;
+use crate::render::report::{Report, ReportDoc};
+use crate::store::write_atomic;
 
 /// Arguments of `nbench report`.
 #[derive(Debug, clap::Args, Clone)]
 pub struct Args {
-    /// Inputs.
-    pub inputs: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub rows: RowsArgs,
+    /// Write the report here (default: stdout).
+    #[arg(long, value_name = "FILE.md")]
+    pub out: Option<PathBuf>,
 }
 
 /// Runs `nbench report`.
-pub fn main(_args: &Args) -> Result<i32> {
-    let _ = exit::SUCCESS;
-    Err(Error::bad("nbench report is not built yet"))
+pub fn main(args: &Args) -> Result<i32> {
+    let loaded = inputs::load(&args.rows)?;
+    inputs::persist(&loaded)?;
+    let text = Report.render(&ReportDoc {
+        summary: &loaded.summary,
+        manifests: &loaded.manifests,
+    });
+    match &args.out {
+        Some(path) => {
+            write_atomic(path, text.as_bytes())?;
+            eprintln!("nbench: report written to {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(exit::SUCCESS)
 }

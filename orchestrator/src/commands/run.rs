@@ -21,7 +21,7 @@ use crate::runner::dispatcher::dispatch;
 use crate::runner::synth::timestamp;
 use crate::scheduler::Scheduler;
 use crate::store::{MANIFEST_FILE, RunStore};
-use crate::{hostinfo, locate, topology, verdict};
+use crate::{gpus, hostinfo, locate, topology, verdict};
 
 /// Default store directory, relative to the working directory.
 pub const DEFAULT_STORE: &str = "results/store";
@@ -58,7 +58,13 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<i32> {
     let cores = topology::physical_cores(&topology::usable_cpus());
     let slots = args.cpu_slots.or(file.run.cpu_slots).unwrap_or(1);
     let groups = topology::partition(&cores, slots)?;
-    let sched = Scheduler::new(groups, args.gpus.unwrap_or(0), args.gpu_settle);
+    let gpu_set = gpus::resolve(
+        &worker,
+        args.gpus,
+        args.simulate_gpus,
+        &args.filters.platforms,
+    );
+    let sched = Scheduler::new(groups, gpu_set.count, args.gpu_settle);
 
     if args.dry_run {
         for a in &plan {
@@ -118,11 +124,15 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<i32> {
         deadlines_s: (&deadlines).into(),
         seeds: SEEDS.to_vec(),
         scheduler: sched.regime(),
+        gpus: Some(gpu_set),
         planned_attempts: plan.len(),
         probes,
         env: hostinfo::allowed_env(),
         status_counts: Vec::new(),
+        providers: Vec::new(),
     };
+    let foreign = crate::provider::setup::for_run(&plan, &worker, &store_root)?;
+    manifest.providers = foreign.facts.clone();
     let manifest_path = store.dir().join(MANIFEST_FILE);
     store
         .write_json(MANIFEST_FILE, &manifest)
@@ -140,6 +150,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<i32> {
         regime: sched.regime(),
         variant: None,
         cache_dir: None,
+        foreign: foreign.foreign,
     });
     let total = plan.len();
     println!("run {run_id}: {total} attempts → {}", store.dir().display());
@@ -228,7 +239,7 @@ fn filters(args: &RunArgs) -> Result<Filters> {
         params,
         quick: f.quick,
         platforms: f.platforms.clone(),
-        providers: Vec::new(),
+        providers: args.providers.clone(),
     })
 }
 

@@ -1,18 +1,44 @@
-//! `nbench summary` (not built yet).
+//! `nbench summary [RUNS…]`: backends side by side per probe and point, as a terminal table,
+//! Markdown, JSON or CSV on stdout. Writes `summary.json` beside a single rendered run's rows.
 
 use nbench_schema::exit;
 
+use crate::analysis::summary::Summary;
+use crate::commands::inputs::{self, RowsArgs};
 use crate::error::{Error, Result};
+use crate::render::Exporter;
+use crate::render::{csv::Csv, json::Json, markdown::Markdown, table::Table};
 
 /// Arguments of `nbench summary`.
 #[derive(Debug, clap::Args, Clone)]
 pub struct Args {
-    /// Inputs.
-    pub inputs: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    pub rows: RowsArgs,
+    /// Output format: table, md, json or csv.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+}
+
+/// The exporter for `--format`.
+pub fn exporter(format: &str) -> Result<Box<dyn Exporter<Summary>>> {
+    let all: [Box<dyn Exporter<Summary>>; 4] = [
+        Box::new(Table),
+        Box::new(Markdown),
+        Box::new(Json),
+        Box::new(Csv),
+    ];
+    let names: Vec<&str> = all.iter().map(|e| e.format()).collect();
+    let names = names.join(", ");
+    all.into_iter()
+        .find(|e| e.format() == format)
+        .ok_or_else(|| Error::bad(format!("unknown --format {format}; valid: {names}")))
 }
 
 /// Runs `nbench summary`.
-pub fn main(_args: &Args) -> Result<i32> {
-    let _ = exit::SUCCESS;
-    Err(Error::bad("nbench summary is not built yet"))
+pub fn main(args: &Args) -> Result<i32> {
+    let exporter = exporter(&args.format)?;
+    let loaded = inputs::load(&args.rows)?;
+    inputs::persist(&loaded)?;
+    print!("{}", exporter.render(&loaded.summary));
+    Ok(exit::SUCCESS)
 }

@@ -85,10 +85,23 @@ pub async fn execute(
     };
     let spec = spec_for(ctx, attempt);
     let env = worker_env(permit);
-    let mut child = match sys::spawn(&ctx.worker, &[], &permit.cpus, &env) {
+    // A foreign provider's worker is its interpreter running the Python worker script.
+    let (worker, args, what) = match ctx.foreign.command(attempt) {
+        Some((program, args)) => (
+            program,
+            args,
+            format!("the {} interpreter", attempt.provider),
+        ),
+        None => (
+            attempt.worker_or(&ctx.worker).to_path_buf(),
+            Vec::new(),
+            "worker".into(),
+        ),
+    };
+    let mut child = match sys::spawn(&worker, &args, &permit.cpus, &env) {
         Ok(c) => c,
         Err(e) => {
-            obs.spawn_error = Some(format!("cannot start worker {}: {e}", ctx.worker.display()));
+            obs.spawn_error = Some(format!("cannot start {what} {}: {e}", worker.display()));
             obs.finished_at = Utc::now();
             return obs;
         }
@@ -270,8 +283,12 @@ fn spec_for(ctx: &RunContext, a: &Attempt) -> Spec {
         provider: a.provider.clone(),
         platform: a.platform.clone(),
         policy: ctx.policy.clone(),
-        variant: ctx.variant.clone(),
-        cache_dir: ctx.cache_dir.as_ref().map(|p| p.display().to_string()),
+        variant: a.variant_or(&ctx.variant),
+        cache_dir: ctx
+            .foreign
+            .instance(a)
+            .or(ctx.cache_dir.as_deref())
+            .map(|p| p.display().to_string()),
     }
 }
 

@@ -30,4 +30,6 @@ pub struct RunContext {
     pub variant: Option<String>,
     /// Materialised instances shared across providers.
     pub cache_dir: Option<PathBuf>,
+    /// How foreign-provider attempts start and where their instances are.
+    pub foreign: crate::provider::Foreign,
 }

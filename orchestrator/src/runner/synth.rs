@@ -48,7 +48,7 @@ pub fn bare(
         device: None,
         host: Some(ctx.host.clone()),
         worker: None,
-        variant: ctx.variant.clone(),
+        variant: a.variant_or(&ctx.variant),
         started_at: timestamp(at),
         finished_at: timestamp(at),
     }
@@ -143,7 +143,7 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
             r.run_id = ctx.run_id.clone();
             r.attempt_id = a.id.clone();
             r.family = a.family.clone();
-            r.variant = ctx.variant.clone();
+            r.variant = a.variant_or(&ctx.variant);
             r.host = Some(ctx.host.clone());
             r
         }
@@ -168,7 +168,7 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
         slot: Some(permit.slot),
         scheduler: ctx.regime.clone(),
         max_rss_bound: reaped.map(|r| r.max_rss).filter(|&m| m > 0),
-        program: Some(ctx.worker.display().to_string()),
+        program: Some(a.worker_or(&ctx.worker).display().to_string()),
         version: obs
             .hello
             .as_ref()

@@ -1,6 +1,8 @@
 //! The hidden `calib` family: workloads with known answers that validate nbench itself — time
 //! proportional to a parameter (`spin`), a known allocation (`alloc`), a known sleep (`sleep`)
-//! and injected faults (`fault`, in [`super::calib_fault`]).
+//! and injected faults (`fault`, in [`super::calib_fault`]). `calib.sleep` also has a `sim`
+//! backend on platform `cuda`: a sleep that holds a (possibly simulated) device, so GPU
+//! scheduling is testable without hardware.
 //!
 //! This file owns spin, alloc and sleep and the family list. Their outputs are exact integers,
 //! checked bit-exactly. Nothing here may hold large buffers outside `run()`: the `alloc` test
@@ -9,9 +11,11 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use nbench_schema::{AxisInfo, BackendInfo, ProbeInfo, Threshold};
+use nbench_schema::{AxisInfo, BackendInfo, Device, ProbeInfo, Threshold};
 
-use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, open};
+use crate::probe::{
+    DeviceFacts, Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, open,
+};
 
 /// Every `calib` probe.
 pub fn probes() -> Vec<Box<dyn Probe>> {
@@ -187,18 +191,38 @@ struct Sleep;
 
 struct SleepKernel {
     ms: u64,
+    /// The simulated device held (backend `sim`).
+    device: Option<u32>,
 }
 
 impl Probe for Sleep {
     fn info(&self) -> ProbeInfo {
         let axes = vec![open(int_axis("ms", &[1], 1))];
-        info("calib.sleep", "sleeps ms milliseconds", axes)
+        let mut info = info("calib.sleep", "sleeps ms milliseconds", axes);
+        info.backends.push(BackendInfo {
+            name: "sim".to_string(),
+            platform: "cuda".to_string(),
+        });
+        info
     }
 
     fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {
         let ms = ctx.count("ms")? as u64;
         ctx.digest.u64(ms);
-        Ok(exact(Box::new(SleepKernel { ms })))
+        let device = if ctx.spec.backend == "sim" {
+            // The device is whatever the runner made visible; without one the attempt did not
+            // hold a device, which is exactly what the scheduling tests must catch.
+            Some(
+                crate::cuda::visible_device().ok_or_else(|| ProbeError::Env {
+                    reason: "no_visible_device".to_string(),
+                    message: "backend `sim` needs CUDA_VISIBLE_DEVICES set to one device ordinal"
+                        .to_string(),
+                })?,
+            )
+        } else {
+            None
+        };
+        Ok(exact(Box::new(SleepKernel { ms, device })))
     }
 }
 
@@ -213,5 +237,20 @@ impl Kernel for SleepKernel {
     }
     fn oracle(&self) -> Option<Vec<f64>> {
         Some(vec![self.ms as f64])
+    }
+    fn device(&self) -> Option<DeviceFacts> {
+        let index = self.device?;
+        Some(DeviceFacts {
+            device: Device {
+                kind: "cuda".to_string(),
+                name: "simulated".to_string(),
+                index: Some(index),
+                cores: Some(crate::procfs::affinity()),
+                ..Device::default()
+            },
+            // A sleep is timed on the host clock; only real device kernels use cuda_event.
+            timer: "clock_monotonic".to_string(),
+            peak_device_mem: None,
+        })
     }
 }

@@ -1,5 +1,5 @@
 //! The `tensor` family: dense square matmul `C = A·B` in f32 or f64, as a naive triple loop
-//! and through faer.
+//! and through faer (`tensor.add` lives in `tensor_add`).
 //!
 //! This file owns the family's probes, thresholds, declared work and the float64 oracle.
 //! Adding a `tensor` probe or backend touches only this file. Both backends get the same
@@ -16,14 +16,21 @@ use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis
 
 /// Every `tensor` probe.
 pub fn probes() -> Vec<Box<dyn Probe>> {
-    vec![Box::new(Matmul)]
+    vec![Box::new(super::tensor_add::Add), Box::new(Matmul)]
 }
 
 /// The element types the matmul kernels are generic over.
-trait Elem: faer::traits::ComplexField + Copy + Default + Into<f64> + 'static {
+pub(super) trait Elem:
+    faer::traits::ComplexField + Copy + Default + Into<f64> + 'static
+{
+    /// Machine epsilon, widened.
     const EPS: f64;
+    /// One.
     const ONE: Self;
+    /// `acc + a·b`, unfused.
     fn mul_add(acc: Self, a: Self, b: Self) -> Self;
+    /// `a + b`.
+    fn add(a: Self, b: Self) -> Self;
 }
 
 impl Elem for f32 {
@@ -31,6 +38,9 @@ impl Elem for f32 {
     const ONE: f32 = 1.0;
     fn mul_add(acc: f32, a: f32, b: f32) -> f32 {
         acc + a * b
+    }
+    fn add(a: f32, b: f32) -> f32 {
+        a + b
     }
 }
 
@@ -40,17 +50,27 @@ impl Elem for f64 {
     fn mul_add(acc: f64, a: f64, b: f64) -> f64 {
         acc + a * b
     }
+    fn add(a: f64, b: f64) -> f64 {
+        a + b
+    }
 }
 
 /// Square `C = A·B`.
 struct Matmul;
 
-impl Probe for Matmul {
-    fn info(&self) -> ProbeInfo {
-        let backend = |name: &str| BackendInfo {
+/// The backends of every `tensor` probe.
+pub(super) fn backends() -> Vec<BackendInfo> {
+    ["naive", "faer"]
+        .iter()
+        .map(|name| BackendInfo {
             name: name.to_string(),
             platform: "cpu".to_string(),
-        };
+        })
+        .collect()
+}
+
+impl Probe for Matmul {
+    fn info(&self) -> ProbeInfo {
         ProbeInfo {
             name: "tensor.matmul".to_string(),
             family: "tensor".to_string(),
@@ -59,7 +79,13 @@ impl Probe for Matmul {
                 int_axis("size", &[100, 1000], 100),
                 str_axis("dtype", &["f32", "f64"], "f64"),
             ],
-            backends: vec![backend("naive"), backend("faer")],
+            backends: backends()
+                .into_iter()
+                .chain([BackendInfo {
+                    name: "cuda".to_string(),
+                    platform: "cuda".to_string(),
+                }])
+                .collect(),
             hidden: false,
         }
     }
@@ -108,9 +134,10 @@ fn instance<T: Elem>(
             a,
             b,
         }),
+        "cuda" => cuda_matmul(n, a, b)?,
         other => {
             return Err(ProbeError::BadParam(format!(
-                "unknown backend `{other}`; valid backends: naive, faer"
+                "unknown backend `{other}`; valid backends: naive, faer, cuda"
             )));
         }
     };
@@ -131,6 +158,25 @@ fn instance<T: Elem>(
             bytes: 3.0 * nf * nf * std::mem::size_of::<T>() as f64,
         },
     })
+}
+
+/// The cuBLAS backend (worker/src/cuda). gemm is typed, so the generic inputs are matched
+/// back to the two element types the `dtype` axis allows.
+fn cuda_matmul<T: Elem>(n: usize, a: Vec<T>, b: Vec<T>) -> Result<Box<dyn Kernel>, ProbeError> {
+    use std::any::Any;
+    let (oa, ob) = (a.clone(), b.clone());
+    let reference = Box::new(move || Some(oracle(n, &oa, &ob)));
+    let (a, b): (Box<dyn Any>, Box<dyn Any>) = (Box::new(a), Box::new(b));
+    let dims = (n, n, n);
+    if let (Some(a), Some(b)) = (a.downcast_ref::<Vec<f32>>(), b.downcast_ref::<Vec<f32>>()) {
+        return crate::cuda::matmul::kernel(a, b, dims, reference);
+    }
+    if let (Some(a), Some(b)) = (a.downcast_ref::<Vec<f64>>(), b.downcast_ref::<Vec<f64>>()) {
+        return crate::cuda::matmul::kernel(a, b, dims, reference);
+    }
+    Err(ProbeError::Failed(
+        "cuda matmul supports dtype f32 and f64 only".to_string(),
+    ))
 }
 
 /// The f64 product of the widened inputs, i-k-j order.

@@ -1,14 +1,24 @@
-//! The `vec` family: element-wise ops, reductions and activations on f32 vectors, each with
-//! the straightforward `scalar` loop a user would write.
+//! The `vec` family: element-wise ops, reductions and activations on f32 vectors, each with the
+//! straightforward `scalar` loop a user writes and explicit-SIMD `sse2`, `avx2`, `avx512`
+//! instantiations of one kernel (see [`super::simd`]).
 //!
-//! This file owns the family's probes, their thresholds, declared work and float64 oracles.
-//! Adding a `vec` probe touches only this file (and its list in [`probes`]). Inputs always come
-//! from the seeded generator in `SetupCtx`, never from the backend.
+//! This file owns what every `vec` probe shares: the catalogue entry (axis `size` ∈ {100 … 1e6},
+//! representative 100 000), seeded input generation, the kernel wrapper and the family list.
+//! The ops themselves live in `vec_elementwise`, `vec_reduce` and `vec_activation`. Inputs always
+//! come from the seeded generator in `SetupCtx`, never from the backend, so every backend of a
+//! point has the same digest.
+//!
+//! Declared work counts *compulsory* traffic — each input read once, each output written once —
+//! so `bandwidth` is comparable across backends and against `vec.copy` (the roofline), whatever
+//! number of passes an implementation makes.
 
+use std::cell::RefCell;
 use std::hint::black_box;
 
 use nbench_schema::{BackendInfo, ProbeInfo, Threshold};
 
+use super::simd::{BACKENDS, Isa, Map1, Map2, Map3, dispatch};
+use crate::cuda::vec::VecOp;
 use crate::generate::vec_f32;
 use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis};
 
@@ -16,28 +26,97 @@ const SIZES: [i64; 5] = [100, 1000, 10_000, 100_000, 1_000_000];
 
 /// Every `vec` probe.
 pub fn probes() -> Vec<Box<dyn Probe>> {
-    vec![Box::new(Add), Box::new(Dot), Box::new(Softmax)]
+    let mut all: Vec<VecProbe> = Vec::new();
+    all.extend(super::vec_elementwise::ops());
+    all.extend(super::vec_reduce::ops());
+    all.extend(super::vec_activation::ops());
+    all.into_iter()
+        .map(|p| Box::new(p) as Box<dyn Probe>)
+        .collect()
 }
 
-fn info(name: &str, description: &str) -> ProbeInfo {
-    ProbeInfo {
-        name: name.to_string(),
-        family: "vec".to_string(),
-        description: description.to_string(),
-        axes: vec![int_axis("size", &SIZES, 100_000)],
-        backends: vec![BackendInfo {
-            name: "scalar".to_string(),
-            platform: "cpu".to_string(),
-        }],
-        hidden: false,
+/// One `vec` op: its name, description and instance builder.
+pub struct VecProbe {
+    /// `vec.<op>`.
+    pub name: &'static str,
+    /// One line for the catalogue.
+    pub description: &'static str,
+    /// Generates the inputs and builds the instance for an instruction set.
+    pub build: fn(&mut SetupCtx, Isa) -> Result<Instance, ProbeError>,
+}
+
+impl Probe for VecProbe {
+    fn info(&self) -> ProbeInfo {
+        ProbeInfo {
+            name: self.name.to_string(),
+            family: "vec".to_string(),
+            description: self.description.to_string(),
+            axes: vec![int_axis("size", &SIZES, 100_000)],
+            backends: BACKENDS
+                .iter()
+                .map(|b| BackendInfo {
+                    name: b.to_string(),
+                    platform: "cpu".to_string(),
+                })
+                .chain(VecOp::for_probe(self.name).map(|_| BackendInfo {
+                    name: "cuda".to_string(),
+                    platform: "cuda".to_string(),
+                }))
+                .collect(),
+            hidden: false,
+        }
+    }
+
+    fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {
+        if let (Some(op), "cuda") = (VecOp::for_probe(self.name), ctx.spec.backend.as_str()) {
+            return cuda_setup(self, ctx, op);
+        }
+        let isa = Isa::for_backend(&ctx.spec.backend)?;
+        (self.build)(ctx, isa)
     }
 }
 
-/// Inputs `count` vectors of `size` uniform in [-1, 1), fed to the digest in order.
-fn inputs(ctx: &mut SetupCtx, count: usize) -> Result<Vec<Vec<f32>>, ProbeError> {
+thread_local! {
+    /// Set while a `cuda` attempt's builder runs: [`instance`] then hands the generated inputs
+    /// to the CUDA backend (worker/src/cuda) instead of wrapping a CPU kernel, so the op
+    /// builders stay backend-agnostic; a failure to build comes back through the same slot.
+    static CUDA: RefCell<Option<Result<VecOp, ProbeError>>> = const { RefCell::new(None) };
+}
+
+/// Runs the op's builder (same inputs, digest, threshold and work as every backend) with the
+/// CUDA slot set.
+fn cuda_setup(p: &VecProbe, ctx: &mut SetupCtx, op: VecOp) -> Result<Instance, ProbeError> {
+    CUDA.with(|c| *c.borrow_mut() = Some(Ok(op)));
+    let built = (p.build)(ctx, Isa::Scalar);
+    match CUDA.with(|c| c.borrow_mut().take()) {
+        Some(Err(e)) => Err(e),
+        _ => built,
+    }
+}
+
+/// The CUDA kernel for `op` on `x`, when a `cuda` setup is under way; on failure the error is
+/// left in the slot for [`cuda_setup`].
+fn cuda_kernel(x: &[Vec<f32>], oracle: Oracle) -> Option<Box<dyn Kernel>> {
+    let op = CUDA.with(|c| c.borrow().as_ref().and_then(|r| r.as_ref().ok().copied()))?;
+    let inputs: Vec<&[f32]> = x.iter().map(Vec::as_slice).collect();
+    let kept = x.to_vec();
+    let reference = Box::new(move || Some(oracle(&kept)));
+    match crate::cuda::vec::kernel(op, &inputs, reference) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            CUDA.with(|c| *c.borrow_mut() = Some(Err(e)));
+            None
+        }
+    }
+}
+
+/// One vector of `size` per range, uniform in `[lo, hi)`, generated and fed to the digest in
+/// order (so `vec.add`'s two `[-1, 1)` inputs keep the digest they always had).
+pub fn inputs(ctx: &mut SetupCtx, ranges: &[(f32, f32)]) -> Result<Vec<Vec<f32>>, ProbeError> {
     let n = ctx.count("size")?;
-    let vs: Vec<Vec<f32>> = (0..count)
-        .map(|_| vec_f32(&mut ctx.rng, n, -1.0, 1.0))
+    let vs: Vec<Vec<f32>> = ranges
+        .iter()
+        .map(|&(lo, hi)| vec_f32(&mut ctx.rng, n, lo, hi))
         .collect();
     for v in &vs {
         ctx.digest.f32s(v);
@@ -45,200 +124,148 @@ fn inputs(ctx: &mut SetupCtx, count: usize) -> Result<Vec<Vec<f32>>, ProbeError>
     Ok(vs)
 }
 
-fn widen(v: &[f32]) -> Vec<f64> {
+/// Widens f32s to f64s.
+pub fn widen(v: &[f32]) -> Vec<f64> {
     v.iter().map(|&x| f64::from(x)).collect()
 }
 
-/// `c = a + b`.
-struct Add;
+/// One call: inputs, the element-wise output buffer, the instruction set → a reduction's value
+/// (ignored for element-wise ops).
+pub type Call = fn(Isa, &[Vec<f32>], &mut [f32]) -> f64;
 
-struct AddScalar {
-    a: Vec<f32>,
-    b: Vec<f32>,
-    c: Vec<f32>,
+/// The f64 reference from the inputs.
+pub type Oracle = fn(&[Vec<f32>]) -> Vec<f64>;
+
+/// The kernel every `vec` op uses: its inputs, an output buffer, and the op's call.
+pub struct VecKernel {
+    isa: Isa,
+    x: Vec<Vec<f32>>,
+    out: Vec<f32>,
+    value: f64,
+    reduces: bool,
+    call: Call,
+    oracle: Oracle,
 }
 
-impl Probe for Add {
-    fn info(&self) -> ProbeInfo {
-        info("vec.add", "element-wise sum c = a + b of two f32 vectors")
-    }
-
-    fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {
-        let mut v = inputs(ctx, 2)?;
-        let b = v.pop().unwrap_or_default();
-        let a = v.pop().unwrap_or_default();
-        let n = a.len() as f64;
-        Ok(Instance {
-            kernel: Box::new(AddScalar {
-                c: vec![0.0; a.len()],
-                a,
-                b,
-            }),
-            // One correctly rounded f32 add: relative error ≤ 2⁻²⁴ ≈ 6e-8; atol covers
-            // cancellation to ~0, where the rounded result is exact but tiny refs are noisy.
-            threshold: Threshold {
-                rtol: 1e-6,
-                atol: 1e-7,
-            },
-            oracle_kind: "f64_reference".to_string(),
-            work: Work {
-                elems: n,
-                flops: n,
-                bytes: 12.0 * n,
-            },
-        })
-    }
-}
-
-impl Kernel for AddScalar {
+impl Kernel for VecKernel {
     fn run(&mut self) {
-        let (a, b) = (black_box(&self.a), black_box(&self.b));
-        for ((c, x), y) in self.c.iter_mut().zip(a).zip(b) {
-            *c = x + y;
-        }
-        black_box(&mut self.c);
+        self.value = (self.call)(self.isa, black_box(&self.x), &mut self.out);
+        black_box(&mut self.out);
+        black_box(self.value);
     }
     fn output(&self) -> Vec<f64> {
-        widen(&self.c)
-    }
-    fn oracle(&self) -> Option<Vec<f64>> {
-        Some(
-            self.a
-                .iter()
-                .zip(&self.b)
-                .map(|(&x, &y)| f64::from(x) + f64::from(y))
-                .collect(),
-        )
-    }
-}
-
-/// `s = Σ a_i b_i`.
-struct Dot;
-
-struct DotScalar {
-    a: Vec<f32>,
-    b: Vec<f32>,
-    s: f32,
-}
-
-impl Probe for Dot {
-    fn info(&self) -> ProbeInfo {
-        info(
-            "vec.dot",
-            "inner product of two f32 vectors, accumulated in f32",
-        )
-    }
-
-    fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {
-        let mut v = inputs(ctx, 2)?;
-        let b = v.pop().unwrap_or_default();
-        let a = v.pop().unwrap_or_default();
-        let n = a.len() as f64;
-        let abs_sum: f64 = a
-            .iter()
-            .zip(&b)
-            .map(|(&x, &y)| (f64::from(x) * f64::from(y)).abs())
-            .sum();
-        Ok(Instance {
-            kernel: Box::new(DotScalar { a, b, s: 0.0 }),
-            // The worst-case bound of recursive summation is n·ε·Σ|a_i b_i|; with random-sign
-            // terms the error grows like ε·√n·|partial sums| ≈ ε·n/4, and Σ|a_i b_i| ≈ n/4
-            // already carries the n, so 4·ε·Σ|a_i b_i| (the bound /n) sits ~8σ above it.
-            threshold: Threshold {
-                rtol: 1e-5,
-                atol: 4.0 * f64::from(f32::EPSILON) * abs_sum,
-            },
-            oracle_kind: "f64_reference".to_string(),
-            work: Work {
-                elems: n,
-                flops: 2.0 * n,
-                bytes: 8.0 * n,
-            },
-        })
-    }
-}
-
-impl Kernel for DotScalar {
-    fn run(&mut self) {
-        let (a, b) = (black_box(&self.a), black_box(&self.b));
-        let mut s = 0.0f32;
-        for (x, y) in a.iter().zip(b) {
-            s += x * y;
+        if self.reduces {
+            vec![self.value]
+        } else {
+            widen(&self.out)
         }
-        self.s = black_box(s);
-    }
-    fn output(&self) -> Vec<f64> {
-        vec![f64::from(self.s)]
     }
     fn oracle(&self) -> Option<Vec<f64>> {
-        let s = self.a.iter().zip(&self.b);
-        Some(vec![s.map(|(&x, &y)| f64::from(x) * f64::from(y)).sum()])
+        Some((self.oracle)(&self.x))
     }
 }
 
-/// `y = exp(x − max x) / Σ exp(x − max x)`.
-struct Softmax;
-
-struct SoftmaxScalar {
-    x: Vec<f32>,
-    y: Vec<f32>,
+/// What an op declares besides its call.
+pub struct OpSpec {
+    /// Tolerance against the oracle.
+    pub threshold: Threshold,
+    /// `f64_reference` or `exact`.
+    pub oracle_kind: &'static str,
+    /// flops per element.
+    pub flops: f64,
+    /// Compulsory bytes per element (inputs read + outputs written).
+    pub bytes: f64,
+    /// Whether the output is one value rather than a vector.
+    pub reduces: bool,
 }
 
-impl Probe for Softmax {
-    fn info(&self) -> ProbeInfo {
-        info("vec.softmax", "numerically stable softmax of an f32 vector")
-    }
-
-    fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {
-        let x = inputs(ctx, 1)?.pop().unwrap_or_default();
-        let n = x.len() as f64;
-        Ok(Instance {
-            kernel: Box::new(SoftmaxScalar {
-                y: vec![0.0; x.len()],
+/// Builds the instance around already generated inputs.
+pub fn instance(isa: Isa, x: Vec<Vec<f32>>, spec: OpSpec, call: Call, oracle: Oracle) -> Instance {
+    let n = x.first().map_or(0, Vec::len);
+    let nf = n as f64;
+    let cuda = cuda_kernel(&x, oracle);
+    Instance {
+        kernel: cuda.unwrap_or_else(|| {
+            Box::new(VecKernel {
+                isa,
+                out: if spec.reduces {
+                    Vec::new()
+                } else {
+                    vec![0.0; n]
+                },
                 x,
-            }),
-            // Every output shares the relative error of the f32 sum of n positive terms:
-            // worst case n·ε/2, measured ≈ n·ε/1000 at n = 1e4…1e6 (seeds 0–3), so n·ε/100
-            // keeps ~10× margin; 1e-5 covers exp's few-ulp error at small n. Outputs are
-            // ≥ e⁻²/n > 0, so atol only guards a zero reference.
-            threshold: Threshold {
-                rtol: 1e-5 + n * f64::from(f32::EPSILON) / 100.0,
-                atol: 1e-12,
-            },
-            oracle_kind: "f64_reference".to_string(),
-            // Per element: subtract, exp (counted as one), accumulate, divide; the max pass is
-            // comparisons, not counted.
-            work: Work {
-                elems: n,
-                flops: 4.0 * n,
-                bytes: 8.0 * n,
-            },
-        })
+                value: 0.0,
+                reduces: spec.reduces,
+                call,
+                oracle,
+            })
+        }),
+        threshold: spec.threshold,
+        oracle_kind: spec.oracle_kind.to_string(),
+        work: Work {
+            elems: nf,
+            flops: spec.flops * nf,
+            bytes: spec.bytes * nf,
+        },
     }
 }
 
-impl Kernel for SoftmaxScalar {
-    fn run(&mut self) {
-        let x = black_box(&self.x);
-        let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0f32;
-        for (y, &v) in self.y.iter_mut().zip(x) {
-            *y = (v - max).exp();
-            sum += *y;
+/// The bit-exact threshold of ops whose result is one of the inputs (max, relu, argmax, …).
+pub const EXACT: Threshold = Threshold {
+    rtol: 0.0,
+    atol: 0.0,
+};
+
+/// The `i`th input, or an empty slice (the builders always generate enough).
+pub fn arg(x: &[Vec<f32>], i: usize) -> &[f32] {
+    x.get(i).map_or(&[], Vec::as_slice)
+}
+
+/// `out_i = f(a_i)`: the user's loop for `scalar` (with `scalar_f`), else `simd_f` instantiated
+/// for `isa`.
+#[inline(always)]
+pub fn map1(
+    isa: Isa,
+    x: &[Vec<f32>],
+    out: &mut [f32],
+    scalar_f: impl Fn(f32) -> f32,
+    simd_f: impl Fn(f32) -> f32,
+) -> f64 {
+    let a = arg(x, 0);
+    if isa == Isa::Scalar {
+        for (o, &v) in out.iter_mut().zip(a) {
+            *o = scalar_f(v);
         }
-        for y in &mut self.y {
-            *y /= sum;
+    } else {
+        dispatch(isa, &mut Map1 { a, out, f: simd_f });
+    }
+    0.0
+}
+
+/// `out_i = f(a_i, b_i)`, as [`map1`].
+#[inline(always)]
+pub fn map2(isa: Isa, x: &[Vec<f32>], out: &mut [f32], f: impl Fn(f32, f32) -> f32) -> f64 {
+    let (a, b) = (arg(x, 0), arg(x, 1));
+    if isa == Isa::Scalar {
+        for ((o, &u), &v) in out.iter_mut().zip(a).zip(b) {
+            *o = f(u, v);
         }
-        black_box(&mut self.y);
+    } else {
+        dispatch(isa, &mut Map2 { a, b, out, f });
     }
-    fn output(&self) -> Vec<f64> {
-        widen(&self.y)
+    0.0
+}
+
+/// `out_i = f(a_i, b_i, c_i)`, as [`map1`].
+#[inline(always)]
+pub fn map3(isa: Isa, x: &[Vec<f32>], out: &mut [f32], f: impl Fn(f32, f32, f32) -> f32) -> f64 {
+    let (a, b, c) = (arg(x, 0), arg(x, 1), arg(x, 2));
+    if isa == Isa::Scalar {
+        for (((o, &u), &v), &w) in out.iter_mut().zip(a).zip(b).zip(c) {
+            *o = f(u, v, w);
+        }
+    } else {
+        dispatch(isa, &mut Map3 { a, b, c, out, f });
     }
-    fn oracle(&self) -> Option<Vec<f64>> {
-        let x = widen(&self.x);
-        let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let e: Vec<f64> = x.iter().map(|v| (v - max).exp()).collect();
-        let sum: f64 = e.iter().sum();
-        Some(e.iter().map(|v| v / sum).collect())
-    }
+    0.0
 }

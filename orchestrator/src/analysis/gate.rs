@@ -1,1 +1,0 @@
-//! The regression gate behind `nbench compare` and `nbench ab` (see issue #5).

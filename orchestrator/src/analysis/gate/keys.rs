@@ -1,0 +1,111 @@
+//! Matching rows across the two sides on `(probe, params, seed, backend, provider, platform)`
+//! and grouping matched keys into points. The A/B `variant` is deliberately not part of the
+//! key: it is what tells the two sides of an `ab` run apart. A side holding two rows for one
+//! key is refused (the user must say `--latest`), never silently resolved.
+
+use std::collections::BTreeMap;
+
+use nbench_schema::Row;
+use nbench_schema::params::canonical;
+
+use super::doc::Unmatched;
+use crate::error::{Error, Result};
+
+/// A point: everything of a key but the seed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PointKey {
+    pub probe: String,
+    pub params: String,
+    pub backend: String,
+    pub provider: String,
+    pub platform: String,
+}
+
+impl PointKey {
+    fn of(r: &Row) -> PointKey {
+        PointKey {
+            probe: r.probe.clone(),
+            params: canonical(&r.params),
+            backend: r.backend.clone(),
+            provider: r.provider.clone(),
+            platform: r.platform.clone(),
+        }
+    }
+
+    /// `probe[params] backend/provider/platform`.
+    pub fn name(&self) -> String {
+        format!(
+            "{}[{}] {}/{}/{}",
+            self.probe, self.params, self.backend, self.provider, self.platform
+        )
+    }
+
+    fn with_seed(&self, seed: u64) -> String {
+        format!(
+            "{}[{}] seed={seed} {}/{}/{}",
+            self.probe, self.params, self.backend, self.provider, self.platform
+        )
+    }
+}
+
+/// Matched rows by point, then seed; plus what matched nothing.
+pub struct Matched<'a> {
+    pub points: BTreeMap<PointKey, BTreeMap<u64, (&'a Row, &'a Row)>>,
+    pub unmatched: Vec<Unmatched>,
+}
+
+/// Matches `baseline` against `current`.
+pub fn match_rows<'a>(baseline: &'a [Row], current: &'a [Row]) -> Result<Matched<'a>> {
+    let b = index(baseline, "baseline")?;
+    let c = index(current, "current")?;
+    let mut points: BTreeMap<PointKey, BTreeMap<u64, (&Row, &Row)>> = BTreeMap::new();
+    let mut unmatched = Vec::new();
+    for ((pk, seed), rb) in &b {
+        match c.get(&(pk.clone(), *seed)) {
+            Some(rc) => {
+                points
+                    .entry(pk.clone())
+                    .or_default()
+                    .insert(*seed, (*rb, *rc));
+            }
+            None => unmatched.push(Unmatched {
+                side: "baseline".into(),
+                key: pk.with_seed(*seed),
+            }),
+        }
+    }
+    for (pk, seed) in c.keys() {
+        if !b.contains_key(&(pk.clone(), *seed)) {
+            unmatched.push(Unmatched {
+                side: "current".into(),
+                key: pk.with_seed(*seed),
+            });
+        }
+    }
+    unmatched.sort();
+    Ok(Matched { points, unmatched })
+}
+
+type Index<'a> = BTreeMap<(PointKey, u64), &'a Row>;
+
+fn index<'a>(rows: &'a [Row], side: &str) -> Result<Index<'a>> {
+    let mut out: Index<'a> = BTreeMap::new();
+    for r in rows {
+        let pk = PointKey::of(r);
+        if let Some(old) = out.insert((pk.clone(), r.seed), r) {
+            if old.variant != r.variant {
+                return Err(Error::bad(format!(
+                    "{side} mixes A/B variants ({} and {}) for {}; an `nbench ab` run is gated by `nbench ab` itself, or split its rows by `variant` first",
+                    old.variant.as_deref().unwrap_or("none"),
+                    r.variant.as_deref().unwrap_or("none"),
+                    pk.with_seed(r.seed)
+                )));
+            }
+            return Err(Error::bad(format!(
+                "{side} holds more than one row for {} (several runs?); pass --latest to keep the newest row per key",
+                pk.with_seed(r.seed)
+            )));
+        }
+    }
+    Ok(out)
+}

@@ -1,1 +1,0 @@
-//! Per-point summaries behind `nbench summary`, `report` and `plot` (see issue #6).

@@ -1,0 +1,230 @@
+//! Providers (DESIGN §9): which frameworks can run a probe, on which platforms, and how their
+//! worker is started. `native` is the Rust worker; `numpy` and `torch` run the Python worker
+//! (`worker/python/nbench_py_worker.py`) under an interpreter resolved per provider and
+//! platform.
+//!
+//! This module owns the provider names, their platforms, the interpreter and script
+//! resolution and the per-run [`Foreign`] table the executor reads. It does not plan
+//! attempts (the planner asks [`backends_for`]) and does not write instances ([`instances`]).
+
+pub mod facts;
+pub mod instances;
+pub mod listing;
+pub mod setup;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use nbench_schema::params::canonical;
+
+use crate::error::{Error, Result};
+use crate::planner::Attempt;
+
+/// Every provider nbench knows, `native` first.
+pub const PROVIDERS: [&str; 3] = ["native", "numpy", "torch"];
+
+/// The Python worker's file name under `worker/python/`.
+pub const PY_WORKER: &str = "nbench_py_worker.py";
+
+/// The platforms a foreign provider runs on; its attempts' backend is the provider's name.
+pub fn platforms(provider: &str) -> &'static [&'static str] {
+    match provider {
+        "numpy" => &["cpu"],
+        "torch" => &["cpu", "cuda"],
+        _ => &[],
+    }
+}
+
+/// Whether `provider` runs through the Python worker.
+pub fn is_foreign(provider: &str) -> bool {
+    provider != "native"
+}
+
+/// Splits commas, checks every name, removes repeats; empty means `native`.
+pub fn parse(list: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for name in list.iter().flat_map(|s| s.split(',')).map(str::trim) {
+        if name.is_empty() {
+            continue;
+        }
+        if !PROVIDERS.contains(&name) {
+            return Err(Error::bad(format!(
+                "unknown provider `{name}`; valid providers: {}",
+                PROVIDERS.join(", ")
+            )));
+        }
+        if !out.iter().any(|p| p == name) {
+            out.push(name.to_string());
+        }
+    }
+    if out.is_empty() {
+        out.push("native".to_string());
+    }
+    Ok(out)
+}
+
+/// `(backend, platform)` pairs a provider contributes for one probe: the probe's own
+/// (already filtered) backends for `native`, else the provider itself on each of its platforms
+/// the run asked for.
+pub fn backends_for(
+    provider: &str,
+    native: &[(String, String)],
+    run_platforms: &[String],
+) -> Vec<(String, String)> {
+    if !is_foreign(provider) {
+        return native.to_vec();
+    }
+    platforms(provider)
+        .iter()
+        .filter(|p| run_platforms.iter().any(|r| r == *p))
+        .map(|p| (provider.to_string(), p.to_string()))
+        .collect()
+}
+
+/// The interpreter for `provider` on `platform`, and which variable chose it:
+/// `NBENCH_PYTHON_<PROVIDER>_<PLATFORM>`, `NBENCH_PYTHON_<PROVIDER>`, `NBENCH_PYTHON`, `python3`.
+pub fn interpreter(provider: &str, platform: &str) -> (PathBuf, String) {
+    let p = provider.to_uppercase();
+    let names = [
+        format!("NBENCH_PYTHON_{p}_{}", platform.to_uppercase()),
+        format!("NBENCH_PYTHON_{p}"),
+        "NBENCH_PYTHON".to_string(),
+    ];
+    for name in names {
+        if let Some(v) = std::env::var_os(&name).filter(|v| !v.is_empty()) {
+            return (PathBuf::from(v), name);
+        }
+    }
+    (PathBuf::from("python3"), "default".to_string())
+}
+
+/// The Python worker script: `NBENCH_PY_WORKER`, else `worker/python/<script>` in the nbench
+/// executable's directory or any directory above it (a `target/<profile>` build finds the
+/// source tree's copy).
+pub fn script() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("NBENCH_PY_WORKER").filter(|v| !v.is_empty()) {
+        let p = PathBuf::from(p);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(Error::Worker(format!(
+                "the python worker {} (from NBENCH_PY_WORKER) does not exist",
+                p.display()
+            )))
+        };
+    }
+    let me = std::env::current_exe().map_err(|e| {
+        Error::Worker(format!(
+            "cannot locate the nbench executable to find the python worker: {e}"
+        ))
+    })?;
+    let mut dir = me.parent();
+    while let Some(d) = dir {
+        let cand = d.join("worker").join("python").join(PY_WORKER);
+        if cand.is_file() {
+            return Ok(cand);
+        }
+        dir = d.parent();
+    }
+    Err(Error::Worker(format!(
+        "cannot find the python worker worker/python/{PY_WORKER} above {}; set NBENCH_PY_WORKER",
+        me.display()
+    )))
+}
+
+/// The key of one instance: `(probe, canonical params, seed)`.
+pub fn point_key(probe: &str, params: &nbench_schema::Params, seed: u64) -> String {
+    format!("{probe}\u{0}{}\u{0}{seed}", canonical(params))
+}
+
+/// How one foreign `(provider, platform)` is started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Launch {
+    pub interpreter: PathBuf,
+    /// The variable that chose the interpreter (for messages and the manifest).
+    pub via: String,
+    pub script: PathBuf,
+}
+
+/// What the executor needs for a run's foreign attempts.
+#[derive(Debug, Clone, Default)]
+pub struct Foreign {
+    /// By `(provider, platform)`.
+    pub launches: BTreeMap<(String, String), Launch>,
+    /// Instance directory by [`point_key`].
+    pub instances: BTreeMap<String, PathBuf>,
+}
+
+impl Foreign {
+    /// Resolves the launch of every foreign `(provider, platform)` in `plan`.
+    pub fn for_plan(plan: &[Attempt]) -> Result<Foreign> {
+        let mut f = Foreign::default();
+        for a in plan.iter().filter(|a| is_foreign(&a.provider)) {
+            let key = (a.provider.clone(), a.platform.clone());
+            if let std::collections::btree_map::Entry::Vacant(slot) = f.launches.entry(key) {
+                let (interpreter, via) = interpreter(&a.provider, &a.platform);
+                slot.insert(Launch {
+                    interpreter,
+                    via,
+                    script: script()?,
+                });
+            }
+        }
+        Ok(f)
+    }
+
+    /// The program and arguments for `a`, when it is foreign.
+    pub fn command(&self, a: &Attempt) -> Option<(PathBuf, Vec<String>)> {
+        let l = self
+            .launches
+            .get(&(a.provider.clone(), a.platform.clone()))?;
+        Some((l.interpreter.clone(), vec![l.script.display().to_string()]))
+    }
+
+    /// The instance directory of `a`'s point, when one was materialised.
+    pub fn instance(&self, a: &Attempt) -> Option<&Path> {
+        self.instances
+            .get(&point_key(&a.probe, &a.params, a.seed))
+            .map(PathBuf::as_path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_splits_dedups_defaults_and_names_valid_providers() {
+        let got = parse(&["native,numpy".into(), "numpy".into(), "torch".into()]);
+        assert_eq!(
+            got.ok(),
+            Some(vec!["native".into(), "numpy".into(), "torch".into()])
+        );
+        assert_eq!(parse(&[]).ok(), Some(vec!["native".to_string()]));
+        let err = parse(&["pandas".into()]).expect_err("unknown");
+        assert_eq!(
+            err.to_string(),
+            "unknown provider `pandas`; valid providers: native, numpy, torch"
+        );
+    }
+
+    #[test]
+    fn each_provider_brings_its_own_backends() {
+        let native = vec![("avx2".to_string(), "cpu".to_string())];
+        let cpu = vec!["cpu".to_string()];
+        let both = vec!["cpu".to_string(), "cuda".to_string()];
+        assert_eq!(backends_for("native", &native, &cpu), native);
+        assert_eq!(
+            backends_for("numpy", &native, &both),
+            vec![("numpy".to_string(), "cpu".to_string())]
+        );
+        assert_eq!(
+            backends_for("torch", &native, &both),
+            vec![
+                ("torch".to_string(), "cpu".to_string()),
+                ("torch".to_string(), "cuda".to_string())
+            ]
+        );
+        assert!(backends_for("torch", &native, &["cuda".to_string()]).len() == 1);
+    }
+}
