@@ -12,4 +12,4 @@ if ! ls "$venv"/lib/python3*/site-packages/nvidia/cuda_nvrtc/lib/libnvrtc.so.12 
 fi
 lib=$(dirname "$(ls "$venv"/lib/python3*/site-packages/nvidia/cuda_nvrtc/lib/libnvrtc.so.12 | head -n 1)")
 cargo build --release --quiet -p nbench-worker --bin nbench-worker
-LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" target/release/nbench-worker cuda-check
+LD_LIBRARY_PATH="$lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "${CARGO_TARGET_DIR:-target}/release/nbench-worker" cuda-check

@@ -100,7 +100,7 @@ pub fn interpreter(provider: &str, platform: &str) -> (PathBuf, String) {
 
 /// The Python worker script: `NBENCH_PY_WORKER`, else `worker/python/<script>` in the nbench
 /// executable's directory or any directory above it (a `target/<profile>` build finds the
-/// source tree's copy).
+/// source tree's copy), else the copy in the source tree the binary was built from.
 pub fn script() -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("NBENCH_PY_WORKER").filter(|v| !v.is_empty()) {
         let p = PathBuf::from(p);
@@ -125,6 +125,15 @@ pub fn script() -> Result<PathBuf> {
             return Ok(cand);
         }
         dir = d.parent();
+    }
+    // A build with CARGO_TARGET_DIR outside the source tree still finds the tree it was built from.
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("worker")
+        .join("python")
+        .join(PY_WORKER);
+    if built_from.is_file() {
+        return Ok(built_from);
     }
     Err(Error::Worker(format!(
         "cannot find the python worker worker/python/{PY_WORKER} above {}; set NBENCH_PY_WORKER",
