@@ -63,6 +63,14 @@ fn quick_run_yields_one_row_per_planned_attempt_from_distinct_workers() {
         out.stdout.contains("rows: "),
         "verdict says where the rows are"
     );
+    // The derived summary lands beside the rows: every row counted, one entry per probe.
+    let summary = out.run_json("summary.json");
+    assert_eq!(summary["rows"], n);
+    let probes: BTreeSet<&str> = rows.iter().map(|r| r.probe.as_str()).collect();
+    assert_eq!(
+        summary["probes"].as_array().map(Vec::len),
+        Some(probes.len())
+    );
 }
 
 #[test]

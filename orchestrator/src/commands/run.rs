@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use nbench_schema::{Host, exit, params::canonical};
 
+use crate::analysis::summary;
 use crate::catalogue::Catalogue;
 use crate::cli::{Cli, RunArgs};
 use crate::config::{Deadlines, FileConfig, PolicyFlags, resolve_policy};
@@ -197,6 +198,10 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<i32> {
         .find(|r| r.worker.as_ref().is_some_and(|w| w.version.is_some()))
         .and_then(|r| r.host.as_ref().map(|h| h.build_profile.clone()));
     crate::store::write_json_atomic(&manifest_path, &manifest)?;
+    // The derived summary (ratios, pooled seeds) is computed once, beside the rows it came from;
+    // `summary`/`report`/`plot` rewrite it when they render this run with other options.
+    let derived = summary::summarize(&outcome.rows, &summary::Options::default());
+    crate::store::write_json_atomic(&store.dir().join(summary::SUMMARY_FILE), &derived)?;
 
     print!(
         "{}",

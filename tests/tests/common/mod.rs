@@ -189,11 +189,16 @@ impl Output {
 
     /// The manifest of the single run.
     pub fn manifest(&self) -> serde_json::Value {
-        let p = self.run_dir().join("manifest.json");
+        self.run_json("manifest.json")
+    }
+
+    /// A JSON file of the run directory, parsed; a missing or malformed file fails the test.
+    pub fn run_json(&self, name: &str) -> serde_json::Value {
+        let p = self.run_dir().join(name);
         let text = std::fs::read_to_string(&p)
             .unwrap_or_else(|e| self.fail(&format!("read {}: {e}", p.display())));
         serde_json::from_str(&text)
-            .unwrap_or_else(|e| self.fail(&format!("manifest is not JSON: {e}")))
+            .unwrap_or_else(|e| self.fail(&format!("{name} is not JSON: {e}")))
     }
 }
 
