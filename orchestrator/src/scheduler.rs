@@ -26,6 +26,8 @@ pub struct Scheduler {
     gpu_busy: Vec<bool>,
     all_cpus: Vec<u32>,
     settle_s: f64,
+    /// Why no GPU was found (the helper's `reason: message`), when it said.
+    gpu_note: Option<String>,
 }
 
 impl Scheduler {
@@ -39,6 +41,41 @@ impl Scheduler {
             groups,
             all_cpus,
             settle_s,
+            gpu_note: None,
+        }
+    }
+
+    /// Keeps the GPU helper's explanation of an empty device set, so attempts that can never
+    /// run name the real cause (a missing driver, say) instead of a bare "no device".
+    pub fn with_gpu_note(mut self, note: Option<String>) -> Scheduler {
+        self.gpu_note = note;
+        self
+    }
+
+    /// The failure reason and message for an attempt on `platform` that no resource of this run
+    /// can ever serve.
+    pub fn unavailable(&self, platform: &str) -> (String, String) {
+        let bare = || {
+            (
+                format!("no_{platform}_device"),
+                format!("no {platform} device is available to this run"),
+            )
+        };
+        let Some(note) = self.gpu_note.as_deref().filter(|_| platform == "cuda") else {
+            return bare();
+        };
+        // Notes look like `cuda_driver_missing: libcuda.so not found`; a prefix that is not a
+        // single token is no reason code, so the bare reason stays and the note is the message.
+        let reason = note.split_once(':').map_or(note, |(r, _)| r).trim();
+        let token = !reason.is_empty()
+            && reason
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        let message = format!("no cuda device is available to this run: {note}");
+        if token {
+            (reason.to_string(), message)
+        } else {
+            (bare().0, message)
         }
     }
 

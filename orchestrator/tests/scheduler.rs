@@ -137,3 +137,22 @@ proptest! {
         prop_assert!(!sched.can_ever_run("tpu"));
     }
 }
+
+#[test]
+fn an_empty_device_set_names_the_helpers_reason() {
+    let bare = Scheduler::new(groups(&[1]), 0, 0.0);
+    assert_eq!(bare.unavailable("cuda").0, "no_cuda_device");
+    let s = Scheduler::new(groups(&[1]), 0, 0.0)
+        .with_gpu_note(Some("cuda_driver_missing: libcuda.so.1 not found".into()));
+    let (reason, message) = s.unavailable("cuda");
+    assert_eq!(reason, "cuda_driver_missing");
+    assert!(message.contains("libcuda.so.1 not found"), "{message}");
+    // A note that is not `token: text` keeps the bare reason but still explains.
+    let s = Scheduler::new(groups(&[1]), 0, 0.0)
+        .with_gpu_note(Some("`worker gpus` did not answer within 10 s".into()));
+    let (reason, message) = s.unavailable("cuda");
+    assert_eq!(reason, "no_cuda_device");
+    assert!(message.contains("did not answer"), "{message}");
+    // The note is about GPUs only.
+    assert_eq!(s.unavailable("cpu").0, "no_cpu_device");
+}

@@ -240,7 +240,13 @@ fn without_a_driver_cuda_attempts_end_env_failed_and_cpu_work_runs() {
     let rows = out.rows();
     for r in &rows {
         match r.platform.as_str() {
-            "cuda" => assert_eq!(r.status, Status::EnvFailed, "{}", r.attempt_id),
+            "cuda" => {
+                assert_eq!(r.status, Status::EnvFailed, "{}", r.attempt_id);
+                // The row names the helper's reason, not a bare "no device".
+                let f = r.failure.as_ref().expect("failure");
+                assert_eq!(f.reason.as_deref(), Some("cuda_driver_missing"));
+                assert!(f.message.contains(note), "{}", f.message);
+            }
             _ => assert_eq!(r.status, Status::Ok, "{}: {:?}", r.attempt_id, r.failure),
         }
     }

@@ -65,7 +65,8 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<i32> {
         args.simulate_gpus,
         &args.filters.platforms,
     );
-    let sched = Scheduler::new(groups, gpu_set.count, args.gpu_settle);
+    let sched =
+        Scheduler::new(groups, gpu_set.count, args.gpu_settle).with_gpu_note(gpu_set.note.clone());
 
     if args.dry_run {
         for a in &plan {

@@ -63,11 +63,9 @@ pub async fn dispatch(
                 .position(|a| !sched.can_ever_run(&a.platform))
             {
                 let a = pending.remove(i).expect("index from position");
-                let mut f = synth::failure(
-                    Stage::Queued,
-                    format!("no {} device is available to this run", a.platform),
-                );
-                f.reason = Some(format!("no_{}_device", a.platform));
+                let (reason, message) = sched.unavailable(&a.platform);
+                let mut f = synth::failure(Stage::Queued, message);
+                f.reason = Some(reason);
                 let row = synth::bare(&ctx, &a, Status::EnvFailed, f, chrono::Utc::now());
                 record(store, progress, &mut rows, row, &mut write_error);
             }
