@@ -1,7 +1,7 @@
 //! Foreign providers end to end (DESIGN §9): `nbench run --provider native,numpy` on vec probes
 //! through the real binaries and the Python worker. These tests need an interpreter with NumPy
-//! in `NBENCH_PYTHON` (CI builds one with `scripts/py-env.sh`); without one they say so loudly
-//! on stderr and pass, so a developer without the venv still gets a green `cargo test`.
+//! in `NBENCH_PYTHON` (`scripts/test.sh` builds one with `scripts/py-env.sh`). A bare
+//! `cargo test` without one says so loudly on stderr and passes; under CI (`CI` set) it fails.
 
 mod common;
 
@@ -26,27 +26,34 @@ const PROBES: &[&str] = &[
     "1000",
 ];
 
-/// `NBENCH_PYTHON` when it can import NumPy; otherwise a loud note and `None`.
+/// `NBENCH_PYTHON` when it can import NumPy; otherwise a loud note and `None` — except under
+/// CI (`CI` set), where a missing environment fails the test instead of skipping it.
 fn python_with_numpy() -> Option<String> {
-    let Some(py) = std::env::var("NBENCH_PYTHON")
+    let py = std::env::var("NBENCH_PYTHON")
         .ok()
-        .filter(|p| !p.is_empty())
-    else {
-        eprintln!(
-            "SKIPPED providers tests: NBENCH_PYTHON is not set; build the reference \
-             environment with scripts/py-env.sh and export NBENCH_PYTHON (CI does)"
-        );
-        return None;
-    };
-    let ok = Command::new(&py)
-        .args(["-c", "import numpy"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!("SKIPPED providers tests: NBENCH_PYTHON={py} cannot import numpy");
-        return None;
+        .filter(|p| !p.is_empty());
+    let usable = py.as_deref().is_some_and(|py| {
+        Command::new(py)
+            .args(["-c", "import numpy"])
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if usable {
+        return py;
     }
-    Some(py)
+    let why = match &py {
+        None => "NBENCH_PYTHON is not set".to_string(),
+        Some(py) => format!("NBENCH_PYTHON={py} cannot import numpy"),
+    };
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{why} under CI: scripts/test.sh builds the reference environment with scripts/py-env.sh"
+    );
+    eprintln!(
+        "SKIPPED providers tests: {why}; scripts/test.sh builds the reference environment \
+         (scripts/py-env.sh) and exports NBENCH_PYTHON"
+    );
+    None
 }
 
 fn cache_dir() -> tempfile::TempDir {

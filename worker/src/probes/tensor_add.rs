@@ -10,8 +10,7 @@ use std::hint::black_box;
 use faer::{Mat, unzip, zip};
 use nbench_schema::{ProbeInfo, Threshold};
 
-use super::tensor::{Elem, backends};
-use crate::generate::{vec_f32, vec_f64};
+use super::tensor::{Elem, Operands, backends, setup_operands};
 use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, str_axis};
 
 /// Square `C = A + B`.
@@ -33,26 +32,19 @@ impl Probe for Add {
     }
 
     fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {
-        let n = ctx.count("size")?;
-        match ctx.text("dtype")? {
-            "f32" => {
-                let a = vec_f32(&mut ctx.rng, n * n, -1.0, 1.0);
-                let b = vec_f32(&mut ctx.rng, n * n, -1.0, 1.0);
-                ctx.digest.f32s(&a);
-                ctx.digest.f32s(&b);
-                instance(ctx, n, a, b)
-            }
-            "f64" => {
-                let a = vec_f64(&mut ctx.rng, n * n, -1.0, 1.0);
-                let b = vec_f64(&mut ctx.rng, n * n, -1.0, 1.0);
-                ctx.digest.f64s(&a);
-                ctx.digest.f64s(&b);
-                instance(ctx, n, a, b)
-            }
-            other => Err(ProbeError::BadParam(format!(
-                "unknown dtype `{other}`; valid values: f32, f64"
-            ))),
-        }
+        setup_operands(ctx, self)
+    }
+}
+
+impl Operands for Add {
+    fn build<T: Elem>(
+        &self,
+        ctx: &SetupCtx,
+        n: usize,
+        a: Vec<T>,
+        b: Vec<T>,
+    ) -> Result<Instance, ProbeError> {
+        instance(ctx, n, a, b)
     }
 }
 
