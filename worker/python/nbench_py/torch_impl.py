@@ -1,7 +1,8 @@
 """The `torch` provider: each probe as a PyTorch user writes it, on `cpu` or `cuda`.
 
 Owns the torch implementation of the probes it knows (vec ops, tensor.add, tensor.matmul,
-semiring.matmul), with the same input layout as numpy_impl and numpy_dense. On cuda the inputs are copied to the device in setup, a call's
+semiring.matmul, graph.ell_aggregate), with the same input layout as numpy_impl, numpy_dense
+and numpy_graph. On cuda the inputs are copied to the device in setup, a call's
 time comes from CUDA events around the launches (synchronised), and peak device memory from
 torch.cuda.max_memory_allocated. It must not generate data or judge outputs.
 """
@@ -123,9 +124,34 @@ def _semiring(torch, algebra):
     return lambda x, c: torch.sum((x[0][:, :, None] - x[1][None, :, :]) ** 2, 1, out=c)
 
 
+def _graph(torch, np_inputs, params, device):
+    """graph.ell_aggregate as a torch user writes it: H = X Wᵀ once, gather each edge's message,
+    then `scatter_reduce` onto the receiving node (the layout of numpy_graph: in0 = neighbour
+    indices as raw little-endian u32 bytes, in1 = X, in2 = W)."""
+    n, d, f = int(params["nodes"]), int(params["degree"]), int(params["features"])
+    if len(np_inputs) != 3:
+        raise ValueError(f"graph.ell_aggregate expects 3 inputs, found {len(np_inputs)}")
+    nbr = torch.from_numpy(np_inputs[0].view("<u4").astype("int64")).to(device)
+    x = torch.from_numpy(np_inputs[1]).to(device).reshape(n, f)
+    w = torch.from_numpy(np_inputs[2]).to(device).reshape(f, f)
+    # Edge e = i·d + k delivers neighbour nbr[e]'s message to node i.
+    dst = torch.arange(n, device=device).repeat_interleave(d)[:, None].expand(n * d, f)
+    reduce = "amax" if params["reduce"] == "max" else "sum"
+
+    def aggregate(xs, c):
+        msgs = torch.mm(xs[0], xs[1].t()).index_select(0, nbr)
+        # Every node has d ≥ 1 neighbours, so the reduction never sees an empty set and the
+        # initial contents of `c` are excluded rather than cleared.
+        c.scatter_reduce_(0, dst, msgs, reduce, include_self=False)
+
+    return TorchKernel(torch, aggregate, [x, w], False, device)
+
+
 def build(torch, np_inputs, probe, params, platform):
     """The kernel for `probe` on the materialised inputs, on `platform` (cpu or cuda)."""
     device = "cuda" if platform == "cuda" else "cpu"
+    if probe == "graph.ell_aggregate":
+        return _graph(torch, np_inputs, params, device)
     xs = [torch.from_numpy(x).to(device) for x in np_inputs]
     ew = _elementwise(torch)
     if probe in ew:
@@ -148,5 +174,5 @@ def build(torch, np_inputs, probe, params, platform):
 
 def known(torch):
     """Every probe this provider implements."""
-    extra = ["tensor.add", "tensor.matmul", "semiring.matmul"]
+    extra = ["tensor.add", "tensor.matmul", "semiring.matmul", "graph.ell_aggregate"]
     return sorted(list(_elementwise(torch)) + list(_reductions(torch)) + extra)
