@@ -7,7 +7,6 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::Command;
 
 use common::{FAST, Nbench};
 use nbench_schema::{Status, exit, params::canonical};
@@ -26,34 +25,9 @@ const PROBES: &[&str] = &[
     "1000",
 ];
 
-/// `NBENCH_PYTHON` when it can import NumPy; otherwise a loud note and `None` — except under
-/// CI (`CI` set), where a missing environment fails the test instead of skipping it.
+/// `NBENCH_PYTHON` when it can import NumPy (required under CI).
 fn python_with_numpy() -> Option<String> {
-    let py = std::env::var("NBENCH_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty());
-    let usable = py.as_deref().is_some_and(|py| {
-        Command::new(py)
-            .args(["-c", "import numpy"])
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    if usable {
-        return py;
-    }
-    let why = match &py {
-        None => "NBENCH_PYTHON is not set".to_string(),
-        Some(py) => format!("NBENCH_PYTHON={py} cannot import numpy"),
-    };
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{why} under CI: scripts/test.sh builds the reference environment with scripts/py-env.sh"
-    );
-    eprintln!(
-        "SKIPPED providers tests: {why}; scripts/test.sh builds the reference environment \
-         (scripts/py-env.sh) and exports NBENCH_PYTHON"
-    );
-    None
+    common::python_with("numpy", std::env::var_os("CI").is_some())
 }
 
 fn cache_dir() -> tempfile::TempDir {

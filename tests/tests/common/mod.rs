@@ -240,3 +240,34 @@ pub fn alive(pid: u32) -> bool {
         Err(_) => false,
     }
 }
+
+/// `NBENCH_PYTHON` when it can import `module`; otherwise a loud note and `None`, or, when
+/// `required`, a failed test. `scripts/test.sh` builds the NumPy environment; `.ci/run` builds
+/// one with torch too and requires both.
+pub fn python_with(module: &str, required: bool) -> Option<String> {
+    let py = std::env::var("NBENCH_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let usable = py.as_deref().is_some_and(|py| {
+        Command::new(py)
+            .args(["-c", &format!("import {module}")])
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if usable {
+        return py;
+    }
+    let why = match &py {
+        None => "NBENCH_PYTHON is not set".to_string(),
+        Some(py) => format!("NBENCH_PYTHON={py} cannot import {module}"),
+    };
+    assert!(
+        !required,
+        "{why}, and this run requires it: build the environment with scripts/py-env.sh"
+    );
+    eprintln!(
+        "SKIPPED {module} provider test: {why}; build the environment with scripts/py-env.sh \
+         and export NBENCH_PYTHON"
+    );
+    None
+}
