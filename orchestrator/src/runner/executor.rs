@@ -9,18 +9,14 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use nbench_schema::{Event, Hello, PROTOCOL_VERSION, Row, Spec, Stage};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::{mpsc, watch};
 
 use super::RunContext;
+use super::streams::{MAX_LINE, Out, drain_stderr, preview, read_stdout, tail_text};
 use super::sys::{self, Reaped};
 use crate::planner::Attempt;
 use crate::scheduler::Permit;
-
-/// Longest stdout line accepted (a row with all its samples is far below this).
-const MAX_LINE: usize = 64 << 20;
-/// Bytes of stderr kept for the row.
-pub const STDERR_TAIL: usize = 8 << 10;
 
 /// Why the runner killed a worker.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,13 +47,6 @@ pub struct Observed {
     pub reaped: Option<Reaped>,
     pub wall_s: f64,
     pub stderr_tail: String,
-}
-
-enum Out {
-    Line(Vec<u8>),
-    Eof { partial: Vec<u8> },
-    TooLong,
-    Failed(String),
 }
 
 /// Runs `attempt` under `permit` and reports what happened.
@@ -302,83 +291,4 @@ fn worker_env(permit: &Permit) -> Vec<(String, String)> {
         env.push(("CUDA_VISIBLE_DEVICES".into(), g.to_string()));
     }
     env
-}
-
-async fn read_stdout(stdout: std::process::ChildStdout, tx: mpsc::Sender<Out>) {
-    let stdout = match tokio::process::ChildStdout::from_std(stdout) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = tx.send(Out::Failed(e.to_string())).await;
-            return;
-        }
-    };
-    let mut r = BufReader::with_capacity(64 << 10, stdout);
-    let mut line = Vec::new();
-    loop {
-        let buf = match r.fill_buf().await {
-            Ok(b) => b,
-            Err(e) => {
-                let _ = tx.send(Out::Failed(e.to_string())).await;
-                return;
-            }
-        };
-        if buf.is_empty() {
-            let _ = tx.send(Out::Eof { partial: line }).await;
-            return;
-        }
-        let msg = match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                line.extend_from_slice(&buf[..i]);
-                r.consume(i + 1);
-                Some(Out::Line(std::mem::take(&mut line)))
-            }
-            None => {
-                let n = buf.len();
-                line.extend_from_slice(buf);
-                r.consume(n);
-                None
-            }
-        };
-        if line.len() > MAX_LINE {
-            let _ = tx.send(Out::TooLong).await;
-            return;
-        }
-        if let Some(m) = msg
-            && tx.send(m).await.is_err()
-        {
-            return;
-        }
-    }
-}
-
-async fn drain_stderr(stderr: std::process::ChildStderr, tail: Arc<Mutex<Vec<u8>>>) {
-    let Ok(mut stderr) = tokio::process::ChildStderr::from_std(stderr) else {
-        return;
-    };
-    let mut chunk = vec![0u8; 64 << 10];
-    loop {
-        match stderr.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                if let Ok(mut t) = tail.lock() {
-                    t.extend_from_slice(&chunk[..n]);
-                    if t.len() > 4 * STDERR_TAIL {
-                        let cut = t.len() - STDERR_TAIL;
-                        t.drain(..cut);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn tail_text(tail: &Arc<Mutex<Vec<u8>>>) -> String {
-    let t = tail.lock().map(|t| t.clone()).unwrap_or_default();
-    let start = t.len().saturating_sub(STDERR_TAIL);
-    String::from_utf8_lossy(&t[start..]).into_owned()
-}
-
-fn preview(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(&bytes[..bytes.len().min(120)]);
-    format!("`{}`", s.replace('\n', "\\n"))
 }

@@ -5,6 +5,7 @@
 
 pub mod dispatcher;
 pub mod executor;
+mod streams;
 pub mod synth;
 pub mod sys;
 
