@@ -1,6 +1,6 @@
 //! `nbench ab --baseline-worker A --candidate-worker B [run filters and policy]`: an
 //! interleaved A/B run. Every planned attempt runs twice, once per build, back to back on the
-//! same cores, in counterbalanced order (A B, B A, A B, … so a linear drift of the machine
+//! same cores, in counterbalanced order (see [`interleave`]: a linear drift of the machine
 //! cancels within each point); both halves go into one run whose rows carry `variant` =
 //! `baseline`/`candidate`; then the candidate is gated against the baseline exactly as
 //! `nbench compare` would, with the same outputs and exit codes. Setup mirrors `nbench run`.
@@ -231,28 +231,52 @@ pub fn main(cli: &Cli, args: &Args) -> Result<i32> {
     deliver(&c, &args.output)
 }
 
-/// Each attempt twice, baseline and candidate adjacent, the order flipping every pair (ABBA).
+/// Each attempt twice, baseline and candidate adjacent, in counterbalanced order.
+///
+/// The order of a pair flips with the parity of `k + m`: `k` counts the earlier attempts of the
+/// same point and backend (its seeds, and its repeats), `m` is the point and backend's position
+/// among the distinct ones in first-appearance order. `k` makes each point's own pairs
+/// alternate (AB, BA, AB, BA over its four seeds), so a drift or a second-in-line effect
+/// cancels within the unit the gate judges; `m` makes neighbouring pairs alternate too. A plain
+/// flip on the plan index would not do: with the seed loop outermost, a point's four attempts
+/// lie a whole seed block apart, and an even block length would give all four the same order.
 pub fn interleave(
     plan: Vec<Attempt>,
     baseline: &std::path::Path,
     candidate: &std::path::Path,
 ) -> Vec<Attempt> {
+    let mut seen: std::collections::HashMap<String, (usize, usize)> = Default::default();
     let mut out = Vec::with_capacity(plan.len() * 2);
-    for (i, a) in plan.into_iter().enumerate() {
+    for a in plan {
+        let distinct = seen.len();
+        let (m, k) = seen.entry(point_key(&a)).or_insert((distinct, 0));
+        let flip = (*m + *k) % 2 == 1;
+        *k += 1;
         let side = |worker: &std::path::Path, variant: &str| Attempt {
             worker: Some(worker.to_path_buf()),
             variant: Some(variant.to_string()),
             ..a.clone()
         };
         let (x, y) = (side(baseline, BASELINE), side(candidate, CANDIDATE));
-        let pair = if i % 2 == 0 { [x, y] } else { [y, x] };
-        out.extend(pair);
+        out.extend(if flip { [y, x] } else { [x, y] });
     }
     for (i, a) in out.iter_mut().enumerate() {
         a.index = i;
         a.id = format!("a{i:05}");
     }
     out
+}
+
+/// An attempt's key without its seed: what the gate pools into one verdict.
+fn point_key(a: &Attempt) -> String {
+    format!(
+        "{} {} {} {} {}",
+        a.probe,
+        nbench_schema::params::canonical(&a.params),
+        a.backend,
+        a.provider,
+        a.platform
+    )
 }
 
 fn filters(f: &FilterArgs) -> Result<Filters> {
