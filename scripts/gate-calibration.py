@@ -5,8 +5,18 @@ Measures what reports/gate-calibration.md reports, with the settings it names: c
 100 points (work = 10, 12, ..., 208), four seeds, a shortened policy; slowdowns injected with
 NBENCH_CALIB_SCALE (the probe's work times the factor; keys and digests unchanged).
 
-    python3 scripts/gate-calibration.py measure OUT [STEP...]   # runs (default: all steps)
+    python3 scripts/gate-calibration.py measure OUT [STEP...]   # runs (default: the main steps)
     python3 scripts/gate-calibration.py evaluate OUT            # tables from the stored runs
+
+The control steps (CONTROL below; `measure OUT control`) isolate the effect of the plan order on
+`compare` of separate runs: the same campaign's A/A and +10 % runs, alternating in time between
+a binary with the old order (probe, point, seed, backend) in OUT/bin-old/nbench and the current
+one. Build the old one from this tree with the planner of commit b9d8fec:
+
+    git show b9d8fec:orchestrator/src/planner.rs > orchestrator/src/planner.rs
+    cargo build --release -p nbench --bin nbench
+    mkdir -p OUT/bin-old && cp target/release/nbench OUT/bin-old/
+    git checkout orchestrator/src/planner.rs
 
 `measure` copies target/release/{nbench,nbench-worker} into OUT/bin first (once), so a rebuild
 during the campaign does not change what is measured. Set NBENCH_LOCK=/path/to/lockfile to run
@@ -37,6 +47,15 @@ STEPS = {
     "ab-aa": ("ab", None), "ab-aa2": ("ab", None), "ab-s105": ("ab", "1.05"),
     "ab-s110": ("ab", "1.10"), "ab-s110b": ("ab", "1.10"),
 }
+# The control, in the order it runs: old and new plan order alternate, so both see the same
+# machine phases. A name starting with `old-` runs OUT/bin-old/nbench.
+CONTROL = {
+    "old-aa1": ("run", None), "new-aa1": ("run", None),
+    "old-s110": ("run", "1.10"), "new-s110": ("run", "1.10"),
+    "old-aa2": ("run", None), "new-aa2": ("run", None),
+    "old-s110b": ("run", "1.10"), "new-s110b": ("run", "1.10"),
+}
+ALL_STEPS = {**STEPS, **CONTROL}
 
 # label -> (truth, [(baseline run, current run)]) for separate runs.
 COMPARES = {
@@ -59,9 +78,12 @@ def measure(out, steps):
         bindir.mkdir(parents=True)
         for b in ("nbench", "nbench-worker"):
             shutil.copy2(ROOT / "target" / "release" / b, bindir / b)
-    nb, w = str(bindir / "nbench"), str(bindir / "nbench-worker")
+    w = str(bindir / "nbench-worker")
     for name in steps:
-        mode, scale = STEPS[name]
+        mode, scale = ALL_STEPS[name]
+        nb = str(out / ("bin-old" if name.startswith("old-") else "bin") / "nbench")
+        if not Path(nb).is_file():
+            sys.exit(f"{nb} is missing: build the old-order binary first (see the top of this script)")
         store = out / "runs" / name
         if store.exists():
             print(f"{name}: already measured, skipped", flush=True)
@@ -169,14 +191,35 @@ def evaluate(out):
                                    if truth != "none" and p["verdict"] != "regression"]})
         result["ab"][label] = {"truth": truth, "comparisons": per}
     result["wall_s"] = walls
+    if (out / "runs" / "old-aa1").exists():
+        result["control"] = {}
+        for order in ("old", "new"):
+            for label, (truth, pairs) in {
+                "A/A": ("none", [(f"{order}-aa1", f"{order}-aa2")]),
+                "+10 %": ("+10 %", [(f"{order}-{a}", f"{order}-{b}") for b in ("s110", "s110b")
+                                    for a in ("aa1", "aa2")]),
+            }.items():
+                per = []
+                for a, b in pairs:
+                    da, db = run_dir(out, a), run_dir(out, b)
+                    doc, code, secs = compare(nb, da / "rows.jsonl", db / "rows.jsonl")
+                    s = doc["summary"]
+                    per.append({"pair": f"{a} vs {b}", "exit": code, "points": s["points"],
+                                "keys": s["matched_keys"], "flagged": s["regressions"],
+                                "warnings": s["warnings"], "improvements": s["improvements"],
+                                "misses": [p["params"] for p in doc["points"]
+                                           if truth != "none" and p["verdict"] != "regression"]})
+                result["control"][f"{order} order {label}"] = {"truth": truth, "comparisons": per}
+        result["wall_s"]["control"] = [run_facts(run_dir(out, n))[0] for n in CONTROL]
     (out / "evaluation.json").write_text(json.dumps(result, indent=1))
     print_tables(result)
 
 
 def print_tables(res):
+    modes = [m for m in ("compare", "ab", "control") if m in res]
     print("| mode | true change | comparisons | points (keys) | flagged | rate | exiting 1 |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for mode in ("compare", "ab"):
+    for mode in modes:
         for label, block in res[mode].items():
             c = block["comparisons"]
             pts = sum(x["points"] for x in c)
@@ -201,7 +244,7 @@ def print_tables(res):
     for mode, w in res["wall_s"].items():
         print(f"wall per {mode} run: {min(w):.1f}–{max(w):.1f} s "
               f"(median {statistics.median(w):.1f}, {len(w)} runs)")
-    for mode in ("compare", "ab"):
+    for mode in modes:
         for label, block in res[mode].items():
             for x in block["comparisons"]:
                 if x["misses"]:
@@ -214,9 +257,12 @@ def main():
     out = Path(sys.argv[2]).resolve()
     if sys.argv[1] == "measure":
         steps = sys.argv[3:] or list(STEPS)
-        unknown = [s for s in steps if s not in STEPS]
+        if steps == ["control"]:
+            steps = list(CONTROL)
+        unknown = [s for s in steps if s not in ALL_STEPS]
         if unknown:
-            sys.exit(f"unknown step(s) {' '.join(unknown)}; valid steps: {' '.join(STEPS)}")
+            sys.exit(f"unknown step(s) {' '.join(unknown)}; valid steps: control "
+                     f"{' '.join(ALL_STEPS)}")
         measure(out, steps)
     else:
         evaluate(out)
