@@ -104,12 +104,7 @@ fn dry_run_prints_the_interleaved_plan_and_runs_nothing() {
         assert_eq!(order.len(), 4, "{point}");
         assert!(order.windows(2).all(|w| w[0] != w[1]), "{point}: {order:?}");
     }
-    let runs = std::fs::read_dir(&out.store)
-        .map(|d| d.count())
-        .unwrap_or(0);
-    if runs != 0 {
-        out.fail("a dry run must not create a run directory");
-    }
+    out.expect_no_run("a dry run must not create a run directory");
 }
 
 #[test]
@@ -133,9 +128,6 @@ fn bad_filters_and_resources_are_refused_as_run_refuses_them() {
                 run.stderr
             ));
         }
-        let runs = std::fs::read_dir(&ab.store).map(|d| d.count()).unwrap_or(0);
-        if runs != 0 {
-            ab.fail("a refused ab run must not create a run directory");
-        }
+        ab.expect_no_run("a refused ab run must not create a run directory");
     }
 }

@@ -38,8 +38,8 @@ pub struct Args {
     /// The candidate build's worker binary.
     #[arg(long, value_name = "PATH")]
     pub candidate_worker: PathBuf,
-    /// The same filters, resources, policy and store flags as `nbench run`. `--cpu-slots`
-    /// defaults to 1 here whatever the config says, so both builds of a pair share the cores.
+    // The same filters, resources, policy and store flags as `nbench run`; `--cpu-slots`
+    // defaults to 1 here whatever the config says, so both builds of a pair share the cores.
     #[command(flatten)]
     pub plan: PlanArgs,
     #[command(flatten)]

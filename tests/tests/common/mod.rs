@@ -163,6 +163,17 @@ impl Output {
         self
     }
 
+    /// Panics unless the private store holds no run: nothing ran.
+    pub fn expect_no_run(&self, why: &str) -> &Output {
+        let runs = std::fs::read_dir(&self.store)
+            .map(|d| d.count())
+            .unwrap_or(0);
+        if runs != 0 {
+            self.fail(why);
+        }
+        self
+    }
+
     /// The single run directory in the private store.
     pub fn run_dir(&self) -> PathBuf {
         let dirs: Vec<PathBuf> = std::fs::read_dir(&self.store)
