@@ -227,7 +227,8 @@ def print_tables(res):
             fl = sum(x["flagged"] for x in c)
             ex = sum(1 for x in c if x["exit"] == 1)
             rates = [100 * x["flagged"] / x["points"] for x in c]
-            print(f"| {mode} | {block['truth']} | {len(c)} | {pts} ({keys}) | {fl} | "
+            name = f"{mode}: {label}" if mode == "control" else mode
+            print(f"| {name} | {block['truth']} | {len(c)} | {pts} ({keys}) | {fl} | "
                   f"{100 * fl / pts:.1f} % ({min(rates):.0f}–{max(rates):.0f} %) | {ex} / {len(c)} |")
     print()
     print("| comparison | flagged | warnings | improvements | samples/point | worker s/point "
