@@ -74,21 +74,14 @@ pub struct FilterArgs {
     /// Platforms to fan out over (comma-separated): cpu, cuda.
     #[arg(long, value_delimiter = ',', default_value = "cpu")]
     pub platforms: Vec<String>,
+    /// Providers (comma-separated or repeated): native, numpy, torch (default native).
+    #[arg(long = "provider", value_name = "NAME")]
+    pub providers: Vec<String>,
 }
 
-/// `nbench run`.
-#[derive(Debug, Args, Clone)]
-pub struct RunArgs {
-    #[command(flatten)]
-    pub filters: FilterArgs,
-    #[command(flatten)]
-    pub worker: WorkerArg,
-    /// Store directory; the run goes to STORE/<run_id>/ (default results/store).
-    #[arg(long, value_name = "DIR")]
-    pub store: Option<PathBuf>,
-    /// Scale every stage deadline.
-    #[arg(long, value_name = "X")]
-    pub timeout_multiplier: Option<f64>,
+/// What CPU and GPU resources attempts are scheduled over.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ResourceArgs {
     /// Partition the usable CPUs into N disjoint core groups and run N CPU attempts at once.
     #[arg(long, value_name = "N")]
     pub cpu_slots: Option<u32>,
@@ -103,6 +96,11 @@ pub struct RunArgs {
     /// Seconds to hold a GPU's lock after each attempt.
     #[arg(long, value_name = "S", default_value_t = 0.0)]
     pub gpu_settle: f64,
+}
+
+/// How each attempt is measured, and how long its stages may take.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PolicyArgs {
     /// Warm-up budget per attempt, seconds.
     #[arg(long, value_name = "S")]
     pub warmup: Option<f64>,
@@ -124,18 +122,43 @@ pub struct RunArgs {
     /// Input cache policy: hot or rotate.
     #[arg(long, value_name = "POLICY")]
     pub cache: Option<String>,
-    /// Leave raw samples out of rows.
-    #[arg(long)]
-    pub no_samples: bool,
+    /// Scale every stage deadline.
+    #[arg(long, value_name = "X")]
+    pub timeout_multiplier: Option<f64>,
+}
+
+/// What `nbench run` and `nbench ab` share, so a filter or flag means the same in both and a bad
+/// one is refused with the same message: which attempts, on what resources, measured how,
+/// stored where.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub resources: ResourceArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Store directory; the run goes to STORE/<run_id>/ (default results/store).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
     /// Run the whole plan N times over (N independent processes per attempt key).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub repeat: u32,
     /// Print the plan and exit without running.
     #[arg(long)]
     pub dry_run: bool,
-    /// Providers (comma-separated or repeated): native, numpy, torch (default native).
-    #[arg(long = "provider", value_name = "NAME")]
-    pub providers: Vec<String>,
+}
+
+/// `nbench run`.
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    #[command(flatten)]
+    pub worker: WorkerArg,
+    /// Leave raw samples out of rows.
+    #[arg(long)]
+    pub no_samples: bool,
 }
 
 /// `nbench list`.

@@ -1,9 +1,14 @@
 //! The planner: expands the user's filters over the catalogue into an ordered list of attempts.
 //!
-//! Order (DESIGN §3.1): probe by name, then point, then seed, then backend — so the backends of
-//! one point and seed run adjacent to each other (A B C, A B C …) and slow drift of the machine
-//! does not bias one backend. Every bad filter is refused here, before anything runs, with the
-//! valid choices in the message. This module does not schedule or run anything.
+//! Order: seed, then probe (catalogue order, by name), then point, then provider and backend.
+//! The backends of one point and seed run adjacent to each other (A B C, A B C …), so slow drift
+//! of the machine does not bias one backend (DESIGN §3.1). The seed quartet is the outermost
+//! loop so that the four independent processes of a point are spread over the whole run rather
+//! than run back to back: a minute-scale slow phase of a shared machine then hits one seed of a
+//! point, not all four, and the gate's between-process variance sees it instead of mistaking it
+//! for (or masking) a change (reports/gate-calibration.md). Every bad filter is refused here,
+//! before anything runs, with the valid choices in the message. This module does not schedule or
+//! run anything.
 
 use std::collections::BTreeMap;
 
@@ -84,7 +89,10 @@ pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
     check_backends(&probes, filters)?;
     check_param_keys(&probes, filters)?;
 
-    let mut out = Vec::new();
+    // Everything that depends on the probe alone is resolved (and every bad value refused)
+    // before the seed loop, so the loops below only order attempts.
+    let any_foreign = providers.iter().any(|p| crate::provider::is_foreign(p));
+    let mut blocks = Vec::new();
     for probe in probes {
         if !has_all_axes(probe, filters) {
             continue;
@@ -96,7 +104,6 @@ pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
             .filter(|b| platforms.contains(&b.platform))
             .collect();
         // A foreign provider covers every probe, unless --backend narrowed the probes.
-        let any_foreign = providers.iter().any(|p| crate::provider::is_foreign(p));
         if backends.is_empty() && (!any_foreign || !filters.backends.is_empty()) {
             continue;
         }
@@ -104,13 +111,18 @@ pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
             .iter()
             .map(|b| (b.name.clone(), b.platform.clone()))
             .collect();
-        for point in points(probe, filters)? {
-            for seed in SEEDS {
+        blocks.push((probe, native, points(probe, filters)?));
+    }
+
+    let mut out = Vec::new();
+    for seed in SEEDS {
+        for (probe, native, points) in &blocks {
+            for point in points {
                 for provider in &providers {
                     // Each provider brings its own backends: the probe's for native, the
                     // provider itself on each of its platforms for numpy and torch.
                     for (backend, platform) in
-                        crate::provider::backends_for(provider, &native, &platforms)
+                        crate::provider::backends_for(provider, native, &platforms)
                     {
                         let index = out.len();
                         out.push(Attempt {

@@ -116,6 +116,86 @@ fn full_sweep_covers_every_point_and_seed() {
 }
 
 #[test]
+fn seeds_are_the_outermost_loop() {
+    let p = plan(
+        &cat(),
+        &Filters {
+            families: vec!["tensor".into(), "vec".into()],
+            backends: vec!["scalar".into(), "naive".into(), "faer".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // One seed block, probes in catalogue order: vec.add (3 points × 1 backend), then
+    // tensor.matmul (2 points × 2 backends).
+    let block = 2 * 2 + 3;
+    assert_eq!(p.len(), 4 * block);
+    for (i, a) in p.iter().enumerate() {
+        assert_eq!(a.seed, (i / block) as u64, "{}", key(a));
+    }
+    let keys: Vec<String> = p.iter().map(key).collect();
+    assert_eq!(
+        &keys[..block + 1],
+        [
+            "vec.add size=100 s0 scalar",
+            "vec.add size=1000 s0 scalar",
+            "vec.add size=10000 s0 scalar",
+            "tensor.matmul size=100 s0 naive",
+            "tensor.matmul size=100 s0 faer",
+            "tensor.matmul size=1000 s0 naive",
+            "tensor.matmul size=1000 s0 faer",
+            "vec.add size=100 s1 scalar",
+        ]
+    );
+}
+
+#[test]
+fn ab_pairs_are_adjacent_and_balanced_within_each_point() {
+    use nbench::commands::ab::{BASELINE, CANDIDATE, interleave};
+    // Two points × one backend per seed block: an even block, where flipping on the plan
+    // index alone would give every seed of a point the same order.
+    let p = plan(
+        &cat(),
+        &Filters {
+            matches: vec!["tensor.*".into()],
+            backends: vec!["faer".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let n = p.len();
+    let ab = interleave(p, std::path::Path::new("/a"), std::path::Path::new("/b"));
+    assert_eq!(ab.len(), 2 * n);
+    let mut first: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+    for (i, pair) in ab.chunks(2).enumerate() {
+        assert_eq!(key(&pair[0]), key(&pair[1]), "a pair is one attempt twice");
+        let v: Vec<_> = pair.iter().map(|a| a.variant.clone().unwrap()).collect();
+        assert!(
+            v == [BASELINE, CANDIDATE] || v == [CANDIDATE, BASELINE],
+            "{v:?}"
+        );
+        assert_eq!(pair[0].index, 2 * i);
+        let point = format!("{} {}", pair[0].probe, pair[0].params["size"]);
+        first.entry(point).or_default().push(v[0] == BASELINE);
+    }
+    for (point, order) in &first {
+        assert_eq!(
+            order,
+            &[true, false, true, false].map(|b| b ^ !order[0]),
+            "{point}: the order alternates over the seeds"
+        );
+    }
+    // Neighbouring pairs of one seed block alternate too.
+    let leads: Vec<bool> = ab
+        .chunks(2)
+        .map(|p| p[0].variant.as_deref() == Some(BASELINE))
+        .collect();
+    for block in leads.chunks(n / 4) {
+        assert!(block.windows(2).all(|w| w[0] != w[1]), "{leads:?}");
+    }
+}
+
+#[test]
 fn calib_is_hidden_unless_its_family_is_named() {
     let p = plan(
         &cat(),

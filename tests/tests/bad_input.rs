@@ -8,13 +8,9 @@ use nbench_schema::exit;
 
 fn refused(args: &[&str], needles: &[&str]) {
     let out = Nbench::new(args).with_store().run();
-    out.expect_code(exit::BAD_INPUT).stderr_has(needles);
-    let runs = std::fs::read_dir(&out.store)
-        .map(|d| d.count())
-        .unwrap_or(0);
-    if runs != 0 {
-        out.fail("a refused run must not create a run directory");
-    }
+    out.expect_code(exit::BAD_INPUT)
+        .stderr_has(needles)
+        .expect_no_run("a refused run must not create a run directory");
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! One module per subcommand: each resolves its inputs, calls the library, prints, and returns
-//! an exit code. Commands hold no logic that another command would need.
+//! an exit code. Commands hold no logic that another command would need; what two commands
+//! need alike lives in a shared module (`prepare`: settings and plan for `run` and `ab`;
+//! `inputs`: reading rows).
 
 pub mod ab;
 pub mod compare;
@@ -7,6 +9,7 @@ pub mod export;
 pub mod inputs;
 pub mod list;
 pub mod plot;
+pub mod prepare;
 pub mod prune;
 pub mod report;
 pub mod run;

@@ -3,94 +3,49 @@
 //! is written before the first attempt and replaced at the end.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use nbench_schema::{Host, exit, params::canonical};
+use nbench_schema::{Host, exit};
 
+use super::prepare::{self, Planned, Settings, SlotDefault};
 use crate::analysis::summary;
-use crate::catalogue::Catalogue;
 use crate::cli::{Cli, RunArgs};
-use crate::config::{Deadlines, FileConfig, PolicyFlags, resolve_policy};
 use crate::error::{Error, Result};
 use crate::manifest::{Manifest, WorkerFacts};
-use crate::planner::{self, Filters, SEEDS};
+use crate::planner::SEEDS;
 use crate::progress::Progress;
 use crate::runner::RunContext;
 use crate::runner::dispatcher::dispatch;
 use crate::runner::synth::timestamp;
-use crate::scheduler::Scheduler;
 use crate::store::{MANIFEST_FILE, RunStore};
-use crate::{gpus, hostinfo, locate, topology, verdict};
+use crate::{hostinfo, locate, verdict};
 
 /// Default store directory, relative to the working directory.
 pub const DEFAULT_STORE: &str = "results/store";
 
 /// Runs `nbench run`.
 pub fn run(cli: &Cli, args: &RunArgs) -> Result<i32> {
-    let (file, config_path) = FileConfig::load(cli.config.as_deref())?;
-    let flags = PolicyFlags {
-        warmup_s: args.warmup,
-        sample_target_s: args.sample_target,
-        min_samples: args.min_samples,
-        max_samples: args.max_samples,
-        target_rel_ci: args.target_rel_ci,
-        time_cap_s: args.time_cap,
-        cache: args.cache.clone(),
-        keep_samples: args.no_samples.then_some(false),
-    };
-    let policy = resolve_policy(&file.measure, &flags)?;
-    let deadlines = Deadlines::resolve(&file.timeouts, args.timeout_multiplier)?;
-    if !(args.gpu_settle.is_finite() && args.gpu_settle >= 0.0) {
-        return Err(Error::bad(format!(
-            "--gpu-settle must be a non-negative number of seconds, got {}",
-            args.gpu_settle
-        )));
-    }
-    let filters = filters(args)?;
+    let Settings {
+        file,
+        config_path,
+        policy,
+        deadlines,
+    } = prepare::settings(cli, &args.plan, args.no_samples.then_some(false))?;
     let worker = locate::worker(args.worker.worker.as_deref())?;
-    let cat = Catalogue::from_worker(&worker)?;
-    if args.repeat == 0 {
-        return Err(Error::bad("--repeat must be at least 1"));
-    }
-    let plan = planner::repeat(planner::plan(&cat, &filters)?, args.repeat);
+    let Planned {
+        plan,
+        sched,
+        gpus: gpu_set,
+        store_root,
+    } = prepare::plan(&args.plan, &file, &worker, SlotDefault::Config)?;
 
-    let cores = topology::physical_cores(&topology::usable_cpus());
-    let slots = args.cpu_slots.or(file.run.cpu_slots).unwrap_or(1);
-    let groups = topology::partition(&cores, slots)?;
-    let gpu_set = gpus::resolve(
-        &worker,
-        args.gpus,
-        args.simulate_gpus,
-        &args.filters.platforms,
-    );
-    let sched =
-        Scheduler::new(groups, gpu_set.count, args.gpu_settle).with_gpu_note(gpu_set.note.clone());
-
-    if args.dry_run {
-        for a in &plan {
-            println!(
-                "{} {} {} seed={} {} {} {}",
-                a.id,
-                a.probe,
-                canonical(&a.params),
-                a.seed,
-                a.backend,
-                a.provider,
-                a.platform
-            );
-        }
-        println!("{} attempts", plan.len());
+    if args.plan.dry_run {
+        prepare::print_plan(&plan);
         return Ok(exit::SUCCESS);
     }
 
     let run_id = new_run_id();
-    let store_root = args
-        .store
-        .clone()
-        .or(file.run.store.clone())
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE));
     let mut store = RunStore::create(&store_root, &run_id)?;
     let machine = hostinfo::machine();
     let (git_commit, git_dirty) =
@@ -221,32 +176,6 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<i32> {
         return Ok(exit::ATTEMPTS_FAILED);
     }
     Ok(exit::SUCCESS)
-}
-
-fn filters(args: &RunArgs) -> Result<Filters> {
-    let f = &args.filters;
-    let mut params = BTreeMap::new();
-    for p in &f.param {
-        let (k, v) = planner::parse_param(p)?;
-        params.insert(k, v);
-    }
-    if !f.size.is_empty() {
-        let sizes = f
-            .size
-            .iter()
-            .map(|s| nbench_schema::ParamValue::from_cli(s.trim()))
-            .collect();
-        params.insert("size".to_string(), sizes);
-    }
-    Ok(Filters {
-        families: f.family.clone(),
-        matches: f.matches.clone(),
-        backends: f.backend.clone(),
-        params,
-        quick: f.quick,
-        platforms: f.platforms.clone(),
-        providers: args.providers.clone(),
-    })
 }
 
 /// `YYYYMMDDTHHMMSSZ-xxxxxx`: sorts by start time; the suffix separates runs started in the

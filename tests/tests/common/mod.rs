@@ -163,6 +163,17 @@ impl Output {
         self
     }
 
+    /// Panics unless the private store holds no run: nothing ran.
+    pub fn expect_no_run(&self, why: &str) -> &Output {
+        let runs = std::fs::read_dir(&self.store)
+            .map(|d| d.count())
+            .unwrap_or(0);
+        if runs != 0 {
+            self.fail(why);
+        }
+        self
+    }
+
     /// The single run directory in the private store.
     pub fn run_dir(&self) -> PathBuf {
         let dirs: Vec<PathBuf> = std::fs::read_dir(&self.store)
@@ -271,3 +282,56 @@ pub fn python_with(module: &str, required: bool) -> Option<String> {
     );
     None
 }
+
+/// `nbench compare A B <extra>`.
+pub fn compare(a: &Path, b: &Path, extra: &[&str]) -> Output {
+    Nbench::new(&[
+        "compare",
+        &a.display().to_string(),
+        &b.display().to_string(),
+    ])
+    .args(extra)
+    .run()
+}
+
+/// A JSON fixture under `tests/fixtures`, as one line.
+pub fn fixture_line(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture")).expect("json");
+    v.to_string()
+}
+
+/// Writes `rows` as `dir/name` (JSONL) and returns its path.
+pub fn write_rows(dir: &Path, name: &str, rows: &[Row]) -> PathBuf {
+    let p = dir.join(name);
+    let text: String = rows
+        .iter()
+        .map(|r| format!("{}\n", serde_json::to_string(r).expect("row")))
+        .collect();
+    std::fs::write(&p, text).expect("write rows");
+    p
+}
+
+/// Makes a file executable (a wrapper worker script).
+pub fn set_exec(p: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// `calib.spin` at two small `work` values: tens of microseconds per call.
+pub const SPIN: &[&str] = &[
+    "--family",
+    "calib",
+    "--match",
+    "calib.spin",
+    "--param",
+    "work=20,60",
+];
+
+/// The A/A checks use a loose threshold: they pin the pipeline (two real runs of the same
+/// build pass), while the gate's false-alarm rate at its defaults is measured by the
+/// calibration in reports/gate-calibration.md, not asserted on a shared CI machine.
+pub const AA_LOOSE: &[&str] = &["--threshold", "0.2"];

@@ -1,0 +1,164 @@
+//! What `nbench run` and `nbench ab` do alike before anything runs: resolve the measurement
+//! policy and deadlines ([`settings`]), then expand the filters into the plan and build the
+//! scheduler over the resources ([`plan`]). Both commands flatten [`PlanArgs`] and call these,
+//! so a filter or flag means the same in both and a bad one is refused with the same message.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use nbench_schema::{MeasurePolicy, ParamValue, params::canonical};
+
+use crate::catalogue::Catalogue;
+use crate::cli::{Cli, FilterArgs, PlanArgs};
+use crate::config::{Deadlines, FileConfig, PolicyFlags, resolve_policy};
+use crate::error::{Error, Result};
+use crate::gpus::{self, GpuSet};
+use crate::planner::{self, Attempt, Filters};
+use crate::scheduler::Scheduler;
+use crate::topology;
+
+use super::run::DEFAULT_STORE;
+
+/// The configuration a run is measured under.
+#[derive(Debug)]
+pub struct Settings {
+    pub file: FileConfig,
+    pub config_path: Option<PathBuf>,
+    pub policy: MeasurePolicy,
+    pub deadlines: Deadlines,
+}
+
+/// Defaults, then the config file, then flags; every value checked before a worker is sought.
+/// `keep_samples` overrides the policy's choice (`ab`'s gate needs the raw samples).
+pub fn settings(cli: &Cli, args: &PlanArgs, keep_samples: Option<bool>) -> Result<Settings> {
+    let (file, config_path) = FileConfig::load(cli.config.as_deref())?;
+    let p = &args.policy;
+    let flags = PolicyFlags {
+        warmup_s: p.warmup,
+        sample_target_s: p.sample_target,
+        min_samples: p.min_samples,
+        max_samples: p.max_samples,
+        target_rel_ci: p.target_rel_ci,
+        time_cap_s: p.time_cap,
+        cache: p.cache.clone(),
+        keep_samples,
+    };
+    let policy = resolve_policy(&file.measure, &flags)?;
+    let deadlines = Deadlines::resolve(&file.timeouts, p.timeout_multiplier)?;
+    let settle = args.resources.gpu_settle;
+    if !(settle.is_finite() && settle >= 0.0) {
+        return Err(Error::bad(format!(
+            "--gpu-settle must be a non-negative number of seconds, got {settle}"
+        )));
+    }
+    if args.repeat == 0 {
+        return Err(Error::bad("--repeat must be at least 1"));
+    }
+    Ok(Settings {
+        file,
+        config_path,
+        policy,
+        deadlines,
+    })
+}
+
+/// A plan and what will run it.
+#[derive(Debug)]
+pub struct Planned {
+    pub plan: Vec<Attempt>,
+    pub sched: Scheduler,
+    pub gpus: GpuSet,
+    pub store_root: PathBuf,
+}
+
+/// Where the CPU slot count comes from when `--cpu-slots` is not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotDefault {
+    /// `[run] cpu_slots` from the config file, else 1.
+    Config,
+    /// 1, whatever the config says: `ab` keeps both builds of a pair on the same cores unless
+    /// the user asks otherwise on the command line.
+    One,
+}
+
+/// Plans `args`'s filters over `worker`'s catalogue (repeated `--repeat` times) and builds the
+/// scheduler over the resource flags.
+pub fn plan(
+    args: &PlanArgs,
+    file: &FileConfig,
+    worker: &Path,
+    slots: SlotDefault,
+) -> Result<Planned> {
+    let filters = filters(&args.filters)?;
+    let cat = Catalogue::from_worker(worker)?;
+    let plan = planner::repeat(planner::plan(&cat, &filters)?, args.repeat);
+
+    let r = &args.resources;
+    let cores = topology::physical_cores(&topology::usable_cpus());
+    let n = match slots {
+        SlotDefault::Config => r.cpu_slots.or(file.run.cpu_slots),
+        SlotDefault::One => r.cpu_slots,
+    };
+    let groups = topology::partition(&cores, n.unwrap_or(1))?;
+    let gpu_set = gpus::resolve(worker, r.gpus, r.simulate_gpus, &args.filters.platforms);
+    let sched =
+        Scheduler::new(groups, gpu_set.count, r.gpu_settle).with_gpu_note(gpu_set.note.clone());
+    let store_root = args
+        .store
+        .clone()
+        .or(file.run.store.clone())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE));
+    Ok(Planned {
+        plan,
+        sched,
+        gpus: gpu_set,
+        store_root,
+    })
+}
+
+/// `--dry-run`: one line per attempt (with its variant in an `ab` plan), then the count.
+pub fn print_plan(plan: &[Attempt]) {
+    for a in plan {
+        let variant = a
+            .variant
+            .as_deref()
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        println!(
+            "{} {} {} seed={} {} {} {}{variant}",
+            a.id,
+            a.probe,
+            canonical(&a.params),
+            a.seed,
+            a.backend,
+            a.provider,
+            a.platform
+        );
+    }
+    println!("{} attempts", plan.len());
+}
+
+fn filters(f: &FilterArgs) -> Result<Filters> {
+    let mut params = BTreeMap::new();
+    for p in &f.param {
+        let (k, v) = planner::parse_param(p)?;
+        params.insert(k, v);
+    }
+    if !f.size.is_empty() {
+        let sizes = f
+            .size
+            .iter()
+            .map(|s| ParamValue::from_cli(s.trim()))
+            .collect();
+        params.insert("size".to_string(), sizes);
+    }
+    Ok(Filters {
+        families: f.family.clone(),
+        matches: f.matches.clone(),
+        backends: f.backend.clone(),
+        params,
+        quick: f.quick,
+        platforms: f.platforms.clone(),
+        providers: f.providers.clone(),
+    })
+}
