@@ -7,23 +7,17 @@
 //! plan come from [`super::prepare`], shared with `nbench run`.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use nbench_schema::{Host, Row, exit};
+use nbench_schema::{Row, exit};
 
 use super::compare::{GateArgs, OutputArgs, deliver};
 use super::prepare::{self, Planned, Settings, SlotDefault};
+use super::session::{self, Setup};
 use crate::analysis::gate;
 use crate::cli::{Cli, PlanArgs};
 use crate::error::{Error, Result};
-use crate::manifest::{Manifest, WorkerFacts};
-use crate::planner::{Attempt, SEEDS};
-use crate::progress::Progress;
-use crate::runner::RunContext;
-use crate::runner::dispatcher::dispatch;
-use crate::runner::synth::timestamp;
-use crate::store::{MANIFEST_FILE, RunStore};
-use crate::{hostinfo, locate};
+use crate::locate;
+use crate::planner::Attempt;
 
 /// The two variant markers rows carry.
 pub const BASELINE: &str = "baseline";
@@ -86,106 +80,33 @@ pub fn main(cli: &Cli, args: &Args) -> Result<i32> {
         return Ok(exit::SUCCESS);
     }
 
-    let run_id = super::run::new_run_id();
-    let mut store = RunStore::create(&store_root, &run_id)?;
-    let machine = hostinfo::machine();
-    let (git_commit, git_dirty) =
-        hostinfo::git(base_worker.parent().unwrap_or(std::path::Path::new(".")));
-    let host = Host {
-        hostname: machine.hostname.clone(),
-        cpu_model: machine.cpu_model.clone(),
-        nbench_version: env!("CARGO_PKG_VERSION").to_string(),
-        build_profile: "unknown".to_string(),
-        git_commit: git_commit.clone(),
-        git_dirty,
-    };
-    let mut probes: Vec<String> = plan.iter().map(|a| a.probe.clone()).collect();
-    probes.dedup();
-    let mut manifest = Manifest {
-        run_id: run_id.clone(),
-        status: "running".into(),
-        started_at: timestamp(chrono::Utc::now()),
-        finished_at: None,
-        nbench_version: host.nbench_version.clone(),
-        command_line: std::env::args().collect(),
-        machine,
-        worker: WorkerFacts {
-            path: format!(
-                "{BASELINE}={} {CANDIDATE}={}",
-                base_worker.display(),
-                cand_worker.display()
-            ),
-            version: None,
-            build_profile: None,
-        },
-        git_commit,
-        git_dirty,
-        config_file: config_path.map(|p| p.display().to_string()),
-        policy: policy.clone(),
-        deadlines_s: (&deadlines).into(),
-        seeds: SEEDS.to_vec(),
-        scheduler: sched.regime(),
-        gpus: Some(gpu_set),
-        planned_attempts: plan.len(),
-        probes,
-        env: hostinfo::allowed_env(),
-        status_counts: Vec::new(),
-        providers: Vec::new(),
-    };
-    // A foreign provider runs its own interpreter for both variants; only the instances it
-    // loads come from a native worker, the baseline's.
-    let foreign = crate::provider::setup::for_run(&plan, &base_worker, &store_root)?;
-    manifest.providers = foreign.facts.clone();
-    let manifest_path = store.dir().join(MANIFEST_FILE);
-    store
-        .write_json(MANIFEST_FILE, &manifest)
-        .map_err(|e| match e {
-            Error::WriteFailed { path, source } => Error::Unwritable { path, source },
-            other => other,
-        })?;
-    let ctx = Arc::new(RunContext {
-        run_id: run_id.clone(),
+    let total = plan.len();
+    let setup = Setup {
+        store_root,
+        worker_label: format!(
+            "{BASELINE}={} {CANDIDATE}={}",
+            base_worker.display(),
+            cand_worker.display()
+        ),
+        // A foreign provider runs its own interpreter for both variants; only the instances it
+        // loads come from a native worker, the baseline's.
         worker: base_worker,
+        config_path,
         policy,
         deadlines,
-        host,
-        regime: sched.regime(),
-        variant: None,
-        cache_dir: None,
-        foreign: foreign.foreign,
-    });
-    let total = plan.len();
-    eprintln!(
-        "ab run {run_id}: {total} attempts (baseline and candidate interleaved) → {}",
-        store.dir().display()
-    );
-    let mut progress = Progress::new(total);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    let outcome = rt.block_on(dispatch(ctx, plan, sched, &mut store, &mut progress));
-    progress.finish();
-    manifest.finished_at = Some(timestamp(chrono::Utc::now()));
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(e) => {
-            manifest.status = "failed".into();
-            let _ = crate::store::write_json_atomic(&manifest_path, &manifest);
-            return Err(e);
-        }
+        gpus: gpu_set,
     };
-    manifest.status = if outcome.interrupted {
-        "interrupted"
-    } else {
-        "complete"
-    }
-    .into();
-    crate::store::write_json_atomic(&manifest_path, &manifest)?;
-    if outcome.interrupted {
+    // stdout carries the gate's output (possibly JSON), so the banner goes to stderr.
+    let done = session::execute(setup, plan, sched, |run_id, dir| {
+        eprintln!(
+            "ab run {run_id}: {total} attempts (baseline and candidate interleaved) → {}",
+            dir.display()
+        );
+    })?;
+    if done.interrupted {
         return Ok(exit::INTERRUPTED);
     }
-    let (base, cand): (Vec<Row>, Vec<Row>) = outcome
+    let (base, cand): (Vec<Row>, Vec<Row>) = done
         .rows
         .into_iter()
         .partition(|r| r.variant.as_deref() == Some(BASELINE));
@@ -193,8 +114,8 @@ pub fn main(cli: &Cli, args: &Args) -> Result<i32> {
         &base,
         &cand,
         &settings,
-        &format!("{} ({BASELINE})", store.dir().display()),
-        &format!("{} ({CANDIDATE})", store.dir().display()),
+        &format!("{} ({BASELINE})", done.dir.display()),
+        &format!("{} ({CANDIDATE})", done.dir.display()),
     )?;
     deliver(&c, &args.output)
 }

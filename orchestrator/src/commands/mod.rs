@@ -1,7 +1,7 @@
 //! One module per subcommand: each resolves its inputs, calls the library, prints, and returns
 //! an exit code. Commands hold no logic that another command would need; what two commands
 //! need alike lives in a shared module (`prepare`: settings and plan for `run` and `ab`;
-//! `inputs`: reading rows).
+//! `session`: executing a plan as one stored run; `inputs`: reading rows).
 
 pub mod ab;
 pub mod compare;
@@ -13,4 +13,5 @@ pub mod prepare;
 pub mod prune;
 pub mod report;
 pub mod run;
+pub mod session;
 pub mod summary;

@@ -1,0 +1,195 @@
+//! One stored run, start to finish, for the commands that execute a plan (`run` and `ab`):
+//! create the run directory, record the host and write the manifest before the first attempt,
+//! prepare the foreign providers' instances, dispatch, and rewrite the manifest at the end
+//! (status, counts, the worker's own version) — also when the dispatcher fails, so a run
+//! directory never claims to be `running` after nbench has gone. It does not plan, gate or
+//! print verdicts; the commands do.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use nbench_schema::{Host, MeasurePolicy, Row};
+
+use crate::config::Deadlines;
+use crate::error::{Error, Result};
+use crate::gpus::GpuSet;
+use crate::hostinfo;
+use crate::manifest::{Manifest, WorkerFacts};
+use crate::planner::{Attempt, SEEDS};
+use crate::progress::Progress;
+use crate::runner::RunContext;
+use crate::runner::dispatcher::dispatch;
+use crate::runner::synth::timestamp;
+use crate::scheduler::Scheduler;
+use crate::store::{self, MANIFEST_FILE, RunStore};
+
+/// What a session needs beyond the plan and the scheduler.
+pub struct Setup {
+    pub store_root: PathBuf,
+    /// The run's worker: it serves every attempt without a worker of its own, and it
+    /// materialises the instances foreign providers load.
+    pub worker: PathBuf,
+    /// How the manifest names the worker(s).
+    pub worker_label: String,
+    pub config_path: Option<PathBuf>,
+    pub policy: MeasurePolicy,
+    pub deadlines: Deadlines,
+    pub gpus: GpuSet,
+}
+
+/// A finished (or interrupted) session.
+pub struct Finished {
+    pub run_id: String,
+    pub dir: PathBuf,
+    pub rows_path: PathBuf,
+    /// Every row, in completion order.
+    pub rows: Vec<Row>,
+    pub interrupted: bool,
+    pub wall_s: f64,
+}
+
+/// Runs `plan` under `sched` as one stored run; `announce` gets the run id and directory once
+/// the manifest is written, before the first attempt (each command prints its own banner, to
+/// the stream its output format leaves free).
+pub fn execute(
+    setup: Setup,
+    plan: Vec<Attempt>,
+    sched: Scheduler,
+    announce: impl FnOnce(&str, &Path),
+) -> Result<Finished> {
+    let run_id = new_run_id();
+    let mut store = RunStore::create(&setup.store_root, &run_id)?;
+    let machine = hostinfo::machine();
+    let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));
+    let host = Host {
+        hostname: machine.hostname.clone(),
+        cpu_model: machine.cpu_model.clone(),
+        nbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        build_profile: "unknown".to_string(),
+        git_commit: git_commit.clone(),
+        git_dirty,
+    };
+    let mut probes: Vec<String> = plan.iter().map(|a| a.probe.clone()).collect();
+    probes.dedup();
+    let mut manifest = Manifest {
+        run_id: run_id.clone(),
+        status: "running".into(),
+        started_at: timestamp(chrono::Utc::now()),
+        finished_at: None,
+        nbench_version: host.nbench_version.clone(),
+        command_line: std::env::args().collect(),
+        machine,
+        worker: WorkerFacts {
+            path: setup.worker_label,
+            version: None,
+            build_profile: None,
+        },
+        git_commit,
+        git_dirty,
+        config_file: setup.config_path.map(|p| p.display().to_string()),
+        policy: setup.policy.clone(),
+        deadlines_s: (&setup.deadlines).into(),
+        seeds: SEEDS.to_vec(),
+        scheduler: sched.regime(),
+        gpus: Some(setup.gpus),
+        planned_attempts: plan.len(),
+        probes,
+        env: hostinfo::allowed_env(),
+        status_counts: Vec::new(),
+        providers: Vec::new(),
+    };
+    let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
+    manifest.providers = foreign.facts.clone();
+    let manifest_path = store.dir().join(MANIFEST_FILE);
+    // The first write is the store's writability check: it fails before any attempt starts.
+    store
+        .write_json(MANIFEST_FILE, &manifest)
+        .map_err(|e| match e {
+            Error::WriteFailed { path, source } => Error::Unwritable { path, source },
+            other => other,
+        })?;
+
+    let ctx = Arc::new(RunContext {
+        run_id: run_id.clone(),
+        worker: setup.worker,
+        policy: setup.policy,
+        deadlines: setup.deadlines,
+        host,
+        regime: sched.regime(),
+        variant: None,
+        cache_dir: None,
+        foreign: foreign.foreign,
+    });
+    announce(&run_id, store.dir());
+    let mut progress = Progress::new(plan.len());
+    let t0 = Instant::now();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
+    let outcome = rt.block_on(dispatch(ctx, plan, sched, &mut store, &mut progress));
+    progress.finish();
+    let wall_s = t0.elapsed().as_secs_f64();
+
+    manifest.finished_at = Some(timestamp(chrono::Utc::now()));
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            manifest.status = "failed".into();
+            let _ = store::write_json_atomic(&manifest_path, &manifest);
+            return Err(e);
+        }
+    };
+    finish_manifest(&mut manifest, &outcome.rows, outcome.interrupted);
+    store::write_json_atomic(&manifest_path, &manifest)?;
+    Ok(Finished {
+        run_id,
+        dir: store.dir().to_path_buf(),
+        rows_path: store.rows_path().to_path_buf(),
+        rows: outcome.rows,
+        interrupted: outcome.interrupted,
+        wall_s,
+    })
+}
+
+/// The end-of-run facts: status, counts per status, and what the worker said of itself.
+fn finish_manifest(manifest: &mut Manifest, rows: &[Row], interrupted: bool) {
+    manifest.status = if interrupted {
+        "interrupted"
+    } else {
+        "complete"
+    }
+    .into();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rows {
+        *counts.entry(r.status.to_string()).or_default() += 1;
+    }
+    manifest.status_counts = counts.into_iter().collect();
+    let reported = rows
+        .iter()
+        .find(|r| r.worker.as_ref().is_some_and(|w| w.version.is_some()));
+    if let Some(r) = reported {
+        manifest.worker.version = r.worker.as_ref().and_then(|w| w.version.clone());
+        manifest.worker.build_profile = r.host.as_ref().map(|h| h.build_profile.clone());
+    }
+}
+
+/// `YYYYMMDDTHHMMSSZ-xxxxxx`: sorts by start time; the suffix separates runs started in the
+/// same second.
+pub fn new_run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    format!(
+        "{}-{:06x}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        h.finish() & 0xff_ffff
+    )
+}
