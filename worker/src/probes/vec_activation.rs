@@ -6,7 +6,9 @@
 
 use nbench_schema::Threshold;
 
-use super::simd::{Combine, Fold, Isa, MapFold, MapInPlace, dispatch, max};
+use super::simd::{Isa, dispatch, max};
+use super::simd_fold::{Combine, Fold, MapFold};
+use super::simd_map::MapInPlace;
 use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance, map1};
 use super::vmath;
 use crate::probe::{Instance, ProbeError, SetupCtx};
@@ -211,7 +213,7 @@ fn log_softmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
                 *y = v - shift;
             }
         } else {
-            let body = &mut super::simd::Map1 {
+            let body = &mut super::simd_map::Map1 {
                 a,
                 out,
                 f: |v| v - shift,
