@@ -47,6 +47,19 @@ pub struct VecProbe {
     pub build: fn(&mut SetupCtx, Isa) -> Result<Instance, ProbeError>,
 }
 
+/// One catalogue entry (what each op file's `ops()` lists).
+pub fn op(
+    name: &'static str,
+    description: &'static str,
+    build: fn(&mut SetupCtx, Isa) -> Result<Instance, ProbeError>,
+) -> VecProbe {
+    VecProbe {
+        name,
+        description,
+        build,
+    }
+}
+
 impl Probe for VecProbe {
     fn info(&self) -> ProbeInfo {
         ProbeInfo {

@@ -8,7 +8,7 @@
 
 use super::simd::{Body, Isa, dispatch, max, min};
 use super::simd_fold::Combine;
-use super::vec::{EXACT, VecProbe, arg, inputs, instance};
+use super::vec::{EXACT, VecProbe, arg, inputs, instance, op};
 use super::vec_reduce::{fold1, spec};
 use crate::probe::{Instance, ProbeError, SetupCtx};
 
@@ -16,57 +16,43 @@ const UNIT: (f32, f32) = (-1.0, 1.0);
 
 /// The extreme-value `vec` probes.
 pub fn ops() -> Vec<VecProbe> {
-    let op = |name, description, build| VecProbe {
-        name,
-        description,
-        build,
-    };
     vec![
-        op("vec.max", "largest element of an f32 vector", vmax),
-        op("vec.min", "smallest element of an f32 vector", vmin),
+        op(
+            "vec.max",
+            "largest element of an f32 vector",
+            extreme::<false>,
+        ),
+        op(
+            "vec.min",
+            "smallest element of an f32 vector",
+            extreme::<true>,
+        ),
         op("vec.argmax", "index of the first largest element", argmax),
         op("vec.argmin", "index of the first smallest element", argmin),
     ]
 }
 
-fn vmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
+/// `vec.max` (`MIN = false`) or `vec.min`: the user's `f32::max`/`min` fold for `scalar`, else
+/// the lane-parallel fold.
+fn extreme<const MIN: bool>(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     let x = inputs(ctx, &[UNIT])?;
     let call = |isa, x: &[Vec<f32>], _: &mut [f32]| {
         let a = arg(x, 0);
-        f64::from(if isa == Isa::Scalar {
-            a.iter().copied().fold(f32::NEG_INFINITY, f32::max)
-        } else {
-            fold1(isa, a, f32::NEG_INFINITY, Combine::Max, max)
+        let worst = ArgBest::<MIN>::WORST;
+        f64::from(match (isa, MIN) {
+            (Isa::Scalar, false) => a.iter().copied().fold(worst, f32::max),
+            (Isa::Scalar, true) => a.iter().copied().fold(worst, f32::min),
+            (_, false) => fold1(isa, a, worst, Combine::Max, max),
+            (_, true) => fold1(isa, a, worst, Combine::Min, min),
         })
     };
     let oracle = |x: &[Vec<f32>]| {
-        vec![
-            arg(x, 0)
-                .iter()
-                .map(|&u| f64::from(u))
-                .fold(f64::NEG_INFINITY, f64::max),
-        ]
-    };
-    Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
-}
-
-fn vmin(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
-    let x = inputs(ctx, &[UNIT])?;
-    let call = |isa, x: &[Vec<f32>], _: &mut [f32]| {
-        let a = arg(x, 0);
-        f64::from(if isa == Isa::Scalar {
-            a.iter().copied().fold(f32::INFINITY, f32::min)
+        let it = arg(x, 0).iter().map(|&u| f64::from(u));
+        vec![if MIN {
+            it.fold(f64::INFINITY, f64::min)
         } else {
-            fold1(isa, a, f32::INFINITY, Combine::Min, min)
-        })
-    };
-    let oracle = |x: &[Vec<f32>]| {
-        vec![
-            arg(x, 0)
-                .iter()
-                .map(|&u| f64::from(u))
-                .fold(f64::INFINITY, f64::min),
-        ]
+            it.fold(f64::NEG_INFINITY, f64::max)
+        }]
     };
     Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
 }

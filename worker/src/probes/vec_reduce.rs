@@ -10,7 +10,7 @@ use nbench_schema::Threshold;
 
 use super::simd::{Isa, dispatch, max};
 use super::simd_fold::{Combine, Fold};
-use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance};
+use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance, op};
 use crate::probe::{Instance, ProbeError, SetupCtx};
 
 const UNIT: (f32, f32) = (-1.0, 1.0);
@@ -18,11 +18,6 @@ const EPS: f64 = f32::EPSILON as f64;
 
 /// The reduction `vec` probes.
 pub fn ops() -> Vec<VecProbe> {
-    let op = |name, description, build| VecProbe {
-        name,
-        description,
-        build,
-    };
     vec![
         op(
             "vec.dot",
