@@ -3,7 +3,8 @@
 //! This module only lists the families; each family's root file (`vec`, `tensor`, `space`,
 //! `linop`, `semiring`, `graph`, `calib`) lists its own probes, so adding a probe touches that
 //! family alone. A family may span files (`vec_*`, `tensor_add`, `semiring_fused`, `linop/`);
-//! `simd` and `vmath` hold the instruction-set instantiation and vectorisable math, no probes.
+//! `simd`, `simd_map`, `simd_fold` and `vmath` hold the instruction-set instantiation, the shared
+//! kernel bodies and vectorisable math, no probes.
 
 pub mod calib;
 pub mod calib_fault;
@@ -12,12 +13,15 @@ pub mod linop;
 pub mod semiring;
 pub mod semiring_fused;
 pub mod simd;
+pub mod simd_fold;
+pub mod simd_map;
 pub mod space;
 pub mod tensor;
 pub mod tensor_add;
 pub mod vec;
 pub mod vec_activation;
 pub mod vec_elementwise;
+pub mod vec_extreme;
 pub mod vec_reduce;
 pub mod vmath;
 

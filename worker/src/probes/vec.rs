@@ -4,7 +4,8 @@
 //!
 //! This file owns what every `vec` probe shares: the catalogue entry (axis `size` ∈ {100 … 1e6},
 //! representative 100 000), seeded input generation, the kernel wrapper and the family list.
-//! The ops themselves live in `vec_elementwise`, `vec_reduce` and `vec_activation`. Inputs always
+//! The ops themselves live in `vec_elementwise`, `vec_reduce`, `vec_extreme` and
+//! `vec_activation`. Inputs always
 //! come from the seeded generator in `SetupCtx`, never from the backend, so every backend of a
 //! point has the same digest.
 //!
@@ -17,7 +18,8 @@ use std::hint::black_box;
 
 use nbench_schema::{BackendInfo, ProbeInfo, Threshold};
 
-use super::simd::{BACKENDS, Isa, Map1, Map2, Map3, dispatch};
+use super::simd::{BACKENDS, Isa, dispatch};
+use super::simd_map::{Map1, Map2, Map3};
 use crate::cuda::vec::VecOp;
 use crate::generate::vec_f32;
 use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis};
@@ -43,6 +45,19 @@ pub struct VecProbe {
     pub description: &'static str,
     /// Generates the inputs and builds the instance for an instruction set.
     pub build: fn(&mut SetupCtx, Isa) -> Result<Instance, ProbeError>,
+}
+
+/// One catalogue entry (what each op file's `ops()` lists).
+pub fn op(
+    name: &'static str,
+    description: &'static str,
+    build: fn(&mut SetupCtx, Isa) -> Result<Instance, ProbeError>,
+) -> VecProbe {
+    VecProbe {
+        name,
+        description,
+        build,
+    }
 }
 
 impl Probe for VecProbe {

@@ -6,8 +6,10 @@
 
 use nbench_schema::Threshold;
 
-use super::simd::{Combine, Fold, Isa, MapFold, MapInPlace, dispatch, max};
-use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance, map1};
+use super::simd::{Isa, dispatch, max};
+use super::simd_fold::{Combine, Fold, MapFold};
+use super::simd_map::MapInPlace;
+use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance, map1, op};
 use super::vmath;
 use crate::probe::{Instance, ProbeError, SetupCtx};
 
@@ -23,11 +25,6 @@ const TRANSCENDENTAL: Threshold = Threshold {
 
 /// The activation `vec` probes.
 pub fn ops() -> Vec<VecProbe> {
-    let op = |name, description, build| VecProbe {
-        name,
-        description,
-        build,
-    };
     vec![
         op("vec.relu", "element-wise max(x, 0)", relu),
         op("vec.sigmoid", "element-wise 1 / (1 + e^-x)", sigmoid),
@@ -211,7 +208,7 @@ fn log_softmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
                 *y = v - shift;
             }
         } else {
-            let body = &mut super::simd::Map1 {
+            let body = &mut super::simd_map::Map1 {
                 a,
                 out,
                 f: |v| v - shift,

@@ -8,7 +8,7 @@
 use nbench_schema::Threshold;
 
 use super::simd::{Isa, max, min};
-use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance, map1, map2, map3};
+use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance, map1, map2, map3, op};
 use crate::probe::{Instance, ProbeError, SetupCtx};
 
 const UNIT: (f32, f32) = (-1.0, 1.0);
@@ -70,18 +70,6 @@ pub fn ops() -> Vec<VecProbe> {
             fma,
         ),
     ]
-}
-
-fn op(
-    name: &'static str,
-    description: &'static str,
-    build: fn(&mut SetupCtx, Isa) -> Result<Instance, ProbeError>,
-) -> VecProbe {
-    VecProbe {
-        name,
-        description,
-        build,
-    }
 }
 
 fn spec(threshold: Threshold, flops: f64, bytes: f64) -> OpSpec {

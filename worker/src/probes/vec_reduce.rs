@@ -1,14 +1,16 @@
-//! `vec` reductions: `dot sum max min argmax argmin norm_l1 norm_l2 norm_linf`.
+//! `vec` reductions: `dot sum norm_l1 norm_l2 norm_linf`, and the catalogue slot of the
+//! extremes (`max min argmax argmin`, in [`super::vec_extreme`]).
 //!
 //! This file owns each reduction's threshold, work, scalar loop (the sequential fold a user
-//! writes) and its lane-parallel SIMD form ([`super::simd::Fold`] with one accumulator per lane,
-//! which also changes the summation order — the thresholds allow for both). Arg-reductions
-//! return the *first* index of the extreme value, like NumPy.
+//! writes) and its lane-parallel SIMD form ([`super::simd_fold::Fold`] with one accumulator per
+//! lane, which also changes the summation order — the thresholds allow for both). It must not
+//! hold the extremes' kernels.
 
 use nbench_schema::Threshold;
 
-use super::simd::{Body, Combine, Fold, Isa, dispatch, max, min};
-use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance};
+use super::simd::{Isa, dispatch, max};
+use super::simd_fold::{Combine, Fold};
+use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance, op};
 use crate::probe::{Instance, ProbeError, SetupCtx};
 
 const UNIT: (f32, f32) = (-1.0, 1.0);
@@ -16,11 +18,6 @@ const EPS: f64 = f32::EPSILON as f64;
 
 /// The reduction `vec` probes.
 pub fn ops() -> Vec<VecProbe> {
-    let op = |name, description, build| VecProbe {
-        name,
-        description,
-        build,
-    };
     vec![
         op(
             "vec.dot",
@@ -28,17 +25,20 @@ pub fn ops() -> Vec<VecProbe> {
             dot,
         ),
         op("vec.sum", "sum of an f32 vector, accumulated in f32", sum),
-        op("vec.max", "largest element of an f32 vector", vmax),
-        op("vec.min", "smallest element of an f32 vector", vmin),
-        op("vec.argmax", "index of the first largest element", argmax),
-        op("vec.argmin", "index of the first smallest element", argmin),
+    ]
+    .into_iter()
+    // The extremes keep their catalogue place between the sums and the norms.
+    .chain(super::vec_extreme::ops())
+    .chain([
         op("vec.norm_l1", "Σ|x_i| of an f32 vector", norm_l1),
         op("vec.norm_l2", "√Σx_i² of an f32 vector", norm_l2),
         op("vec.norm_linf", "max |x_i| of an f32 vector", norm_linf),
-    ]
+    ])
+    .collect()
 }
 
-fn spec(threshold: Threshold, flops: f64, bytes: f64) -> OpSpec {
+/// A reduction's declaration: one value out, `exact` oracle when the threshold is [`EXACT`].
+pub(super) fn spec(threshold: Threshold, flops: f64, bytes: f64) -> OpSpec {
     OpSpec {
         threshold,
         oracle_kind: if threshold == EXACT {
@@ -71,7 +71,14 @@ fn positive_sum(n: usize) -> Threshold {
     }
 }
 
-fn fold1(isa: Isa, a: &[f32], init: f32, combine: Combine, step: impl Fn(f32, f32) -> f32) -> f32 {
+/// A one-input fold: the user's sequential loop for `scalar`, else [`Fold`] for `isa`.
+pub(super) fn fold1(
+    isa: Isa,
+    a: &[f32],
+    init: f32,
+    combine: Combine,
+    step: impl Fn(f32, f32) -> f32,
+) -> f32 {
     if isa == Isa::Scalar {
         return a.iter().fold(init, |acc, &v| step(acc, v));
     }
@@ -140,130 +147,6 @@ fn sum(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
         call,
         oracle,
     ))
-}
-
-fn vmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
-    let x = inputs(ctx, &[UNIT])?;
-    let call = |isa, x: &[Vec<f32>], _: &mut [f32]| {
-        let a = arg(x, 0);
-        f64::from(if isa == Isa::Scalar {
-            a.iter().copied().fold(f32::NEG_INFINITY, f32::max)
-        } else {
-            fold1(isa, a, f32::NEG_INFINITY, Combine::Max, max)
-        })
-    };
-    let oracle = |x: &[Vec<f32>]| {
-        vec![
-            arg(x, 0)
-                .iter()
-                .map(|&u| f64::from(u))
-                .fold(f64::NEG_INFINITY, f64::max),
-        ]
-    };
-    Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
-}
-
-fn vmin(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
-    let x = inputs(ctx, &[UNIT])?;
-    let call = |isa, x: &[Vec<f32>], _: &mut [f32]| {
-        let a = arg(x, 0);
-        f64::from(if isa == Isa::Scalar {
-            a.iter().copied().fold(f32::INFINITY, f32::min)
-        } else {
-            fold1(isa, a, f32::INFINITY, Combine::Min, min)
-        })
-    };
-    let oracle = |x: &[Vec<f32>]| {
-        vec![
-            arg(x, 0)
-                .iter()
-                .map(|&u| f64::from(u))
-                .fold(f64::INFINITY, f64::min),
-        ]
-    };
-    Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
-}
-
-/// Lane-parallel first-index arg-max of `sign · a` (sign −1 makes it arg-min; negation is exact).
-struct ArgBest<'a> {
-    a: &'a [f32],
-    sign: f32,
-}
-
-impl Body for ArgBest<'_> {
-    type Out = usize;
-    #[inline(always)]
-    fn run<const L: usize>(&mut self) -> usize {
-        let mut best = [f32::NEG_INFINITY; L];
-        let mut chunk = [0u32; L];
-        let main = self.a.len() - self.a.len() % L;
-        // Chunk numbers as u32 lanes keep the index vector as wide as the value vector; sizes
-        // here are far below 2³² · L.
-        for (c, vals) in self.a[..main].chunks_exact(L).enumerate() {
-            for i in 0..L {
-                let v = self.sign * vals[i];
-                // Strict `>`: each lane keeps its first occurrence.
-                if v > best[i] {
-                    best[i] = v;
-                    chunk[i] = c as u32;
-                }
-            }
-        }
-        let (mut bv, mut bi) = (f32::NEG_INFINITY, usize::MAX);
-        for i in 0..L {
-            let idx = chunk[i] as usize * L + i;
-            if best[i] > bv || (best[i] == bv && idx < bi) {
-                (bv, bi) = (best[i], idx);
-            }
-        }
-        for (i, &v) in self.a.iter().enumerate().skip(main) {
-            if self.sign * v > bv {
-                (bv, bi) = (self.sign * v, i);
-            }
-        }
-        if bi == usize::MAX { 0 } else { bi }
-    }
-}
-
-fn arg_best(isa: Isa, a: &[f32], sign: f32) -> f64 {
-    let idx = if isa == Isa::Scalar {
-        let mut bi = 0;
-        let mut bv = f32::NEG_INFINITY;
-        for (i, &v) in a.iter().enumerate() {
-            if sign * v > bv {
-                (bv, bi) = (sign * v, i);
-            }
-        }
-        bi
-    } else {
-        dispatch(isa, &mut ArgBest { a, sign })
-    };
-    idx as f64
-}
-
-fn arg_oracle(x: &[Vec<f32>], sign: f64) -> Vec<f64> {
-    let mut bi = 0;
-    let mut bv = f64::NEG_INFINITY;
-    for (i, &v) in arg(x, 0).iter().enumerate() {
-        if sign * f64::from(v) > bv {
-            (bv, bi) = (sign * f64::from(v), i);
-        }
-    }
-    vec![bi as f64]
-}
-
-fn argmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
-    let x = inputs(ctx, &[UNIT])?;
-    let call = |isa, x: &[Vec<f32>], _: &mut [f32]| arg_best(isa, arg(x, 0), 1.0);
-    let oracle = |x: &[Vec<f32>]| arg_oracle(x, 1.0);
-    Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
-}
-
-fn argmin(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
-    let x = inputs(ctx, &[UNIT])?;
-    let call = |isa, x: &[Vec<f32>], _: &mut [f32]| arg_best(isa, arg(x, 0), -1.0);
-    let oracle = |x: &[Vec<f32>]| arg_oracle(x, -1.0);
-    Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
 }
 
 fn norm_l1(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
