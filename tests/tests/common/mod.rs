@@ -93,11 +93,13 @@ impl Nbench {
 
     /// Spawns without waiting.
     pub fn spawn(&self) -> std::process::Child {
-        self.command()
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn nbench")
+        retry_busy(|| {
+            self.command()
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+        })
+        .expect("spawn nbench")
     }
 
     fn command(&self) -> Command {
@@ -114,7 +116,7 @@ impl Nbench {
 
     /// Runs to completion; the output owns the private store from here on.
     pub fn run(self) -> Output {
-        let out = self.command().output().expect("run nbench");
+        let out = retry_busy(|| self.command().output()).expect("run nbench");
         Output {
             cmd: self.describe(),
             code: out.status.code(),
@@ -335,3 +337,20 @@ pub const SPIN: &[&str] = &[
 /// build pass), while the gate's false-alarm rate at its defaults is measured by the
 /// calibration in reports/gate-calibration.md, not asserted on a shared CI machine.
 pub const AA_LOOSE: &[&str] = &["--threshold", "0.2"];
+
+/// Retries `start` while it fails with ETXTBSY. A test that has just written an executable (a
+/// copied binary, a wrapper script) can find it "busy": a process another test thread forked
+/// at that moment holds the write descriptor until it execs. The window is microseconds.
+fn retry_busy<T>(mut start: impl FnMut() -> std::io::Result<T>) -> std::io::Result<T> {
+    const ETXTBSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        match start() {
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
