@@ -1,7 +1,7 @@
 //! The torch provider end to end on CPU (DESIGN §9): `nbench run --provider native,torch` over
 //! every family torch implements, through the real binaries and the Python worker. Needs an
-//! interpreter with torch in `NBENCH_PYTHON` (`scripts/py-env.sh --with-torch`); `.ci/run`
-//! builds one and sets `NBENCH_REQUIRE_TORCH`, so there the test cannot skip.
+//! interpreter with torch in `NBENCH_PYTHON` (`scripts/py-env.sh --with-torch`); under CI
+//! `scripts/test.sh` builds one and sets `NBENCH_REQUIRE_TORCH`, so there the test cannot skip.
 
 mod common;
 
