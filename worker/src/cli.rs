@@ -49,8 +49,12 @@ pub fn main() -> i32 {
 }
 
 fn list() -> i32 {
-    let catalogue = Registry::builtin().catalogue();
-    let written = serde_json::to_string(&catalogue)
+    print_json(&Registry::builtin().catalogue(), "the catalogue")
+}
+
+/// Writes `value` as one JSON line on stdout; `what` names it in the error.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T, what: &str) -> i32 {
+    let written = serde_json::to_string(value)
         .map_err(std::io::Error::other)
         .and_then(|text| {
             let mut out = std::io::stdout().lock();
@@ -60,7 +64,7 @@ fn list() -> i32 {
     match written {
         Ok(()) => exit::SUCCESS,
         Err(e) => {
-            eprintln!("nbench-worker: could not write the catalogue to stdout: {e}");
+            eprintln!("nbench-worker: could not write {what} to stdout: {e}");
             exit::WORKER_IO
         }
     }

@@ -29,12 +29,13 @@ def _elementwise(torch):
         torch.mul(a, a, out=c)
         c.mul_(a).mul_(GELU_C).add_(a).mul_(GELU_K).tanh_().add_(1.0).mul_(a).mul_(0.5)
 
-    # torch.softmax has no `out=`; the copy into the preallocated output is one extra pass.
+    # softmax, log_softmax and silu have no `out=`: they return a fresh tensor, which becomes
+    # the kernel's output, rather than being copied into `c` inside the timed call.
     def softmax(x, c):
-        c.copy_(torch.softmax(x[0], 0))
+        return torch.softmax(x[0], 0)
 
     def log_softmax(x, c):
-        c.copy_(torch.log_softmax(x[0], 0))
+        return torch.log_softmax(x[0], 0)
 
     return {
         "vec.copy": (1, lambda x, c: c.copy_(x[0])),
@@ -51,7 +52,7 @@ def _elementwise(torch):
         "vec.sigmoid": (1, lambda x, c: torch.sigmoid(x[0], out=c)),
         "vec.tanh": (1, lambda x, c: torch.tanh(x[0], out=c)),
         "vec.gelu": (1, gelu),
-        "vec.swish": (1, lambda x, c: c.copy_(torch.nn.functional.silu(x[0]))),
+        "vec.swish": (1, lambda x, c: torch.nn.functional.silu(x[0])),
         "vec.exp": (1, lambda x, c: torch.exp(x[0], out=c)),
         "vec.softmax": (1, softmax),
         "vec.log_softmax": (1, log_softmax),
@@ -86,7 +87,9 @@ class TorchKernel:
         if self.reduces:
             self.value = self.fn(self.xs)
         else:
-            self.fn(self.xs, self.out)
+            # A function with `out=` fills self.out (and returns it, or None for in-place
+            # chains); one without returns its own result.
+            self.value = self.fn(self.xs, self.out)
 
     def output(self):
         import numpy as np
@@ -95,7 +98,8 @@ class TorchKernel:
             self.torch.cuda.synchronize()
         if self.reduces:
             return np.asarray([float(self.value)], dtype=np.float64)
-        return self.out.detach().cpu().numpy().astype(np.float64).ravel()
+        out = self.value if self.value is not None else self.out
+        return out.detach().cpu().numpy().astype(np.float64).ravel()
 
     def timed(self, iters):
         """CUDA: events around `iters` launches, synchronised; CPU: the caller's clock."""

@@ -2,8 +2,6 @@
 //! so it never opens a CUDA context itself) and `cuda-check` (compile every kernel program
 //! with NVRTC; CI's guard). They own only output and exit codes.
 
-use std::io::Write;
-
 use nbench_schema::exit;
 
 use super::check::check_all;
@@ -20,20 +18,7 @@ pub fn gpus() -> i32 {
             Vec::new()
         }
     };
-    let written = serde_json::to_string(&devices)
-        .map_err(std::io::Error::other)
-        .and_then(|text| {
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{text}")?;
-            out.flush()
-        });
-    match written {
-        Ok(()) => exit::SUCCESS,
-        Err(e) => {
-            eprintln!("nbench-worker: could not write the device list to stdout: {e}");
-            exit::WORKER_IO
-        }
-    }
+    crate::cli::print_json(&devices, "the device list")
 }
 
 /// `nbench-worker cuda-check`: one line per program and architecture; exit 1 if any failed
