@@ -10,17 +10,7 @@ use nbench_schema::{Status, exit};
 
 #[test]
 fn sigint_keeps_rows_and_marks_the_manifest() {
-    let nb = Nbench::new(&[
-        "run",
-        "--family",
-        "calib",
-        "--match",
-        "calib.sleep",
-        "--param",
-        "ms=300,301,302",
-    ])
-    .args(FAST)
-    .with_store();
+    let nb = Nbench::sleep("300,301,302").args(FAST).with_store();
     let mut child = nb.spawn();
     let deadline = Instant::now() + Duration::from_secs(60);
     // Wait for the first row, then interrupt.

@@ -155,20 +155,11 @@ fn cpu_slots_pin_each_worker_to_its_group() {
         eprintln!("skipped: needs 2 CPUs");
         return;
     }
-    let out = Nbench::new(&[
-        "run",
-        "--family",
-        "calib",
-        "--match",
-        "calib.sleep",
-        "--param",
-        "ms=20",
-        "--cpu-slots",
-        "2",
-    ])
-    .args(FAST)
-    .with_store()
-    .run();
+    let out = Nbench::sleep("20")
+        .args(&["--cpu-slots", "2"])
+        .args(FAST)
+        .with_store()
+        .run();
     out.expect_code(exit::SUCCESS);
     for r in out.rows() {
         let w = r.worker.as_ref().unwrap();

@@ -61,19 +61,11 @@ fn overlapping_cpu_attempts_have_disjoint_affinity() {
     if !two_cpus() {
         return;
     }
-    let out = Nbench::new(&[
-        "run",
-        "--family",
-        "calib",
-        "--match",
-        "calib.sleep",
-        "--param",
-        "ms=40",
-    ])
-    .args(&["--cpu-slots", "2", "--repeat", "2"])
-    .args(FAST)
-    .with_store()
-    .run();
+    let out = Nbench::sleep("40")
+        .args(&["--cpu-slots", "2", "--repeat", "2"])
+        .args(FAST)
+        .with_store()
+        .run();
     out.expect_code(exit::SUCCESS);
     let rows = out.rows();
     assert_eq!(rows.len(), 8);
@@ -113,26 +105,18 @@ fn overlapping_cpu_attempts_have_disjoint_affinity() {
 #[test]
 fn simulated_devices_hold_one_attempt_each_and_all_at_once() {
     let n = 3;
-    let out = Nbench::new(&[
-        "run",
-        "--family",
-        "calib",
-        "--match",
-        "calib.sleep",
-        "--param",
-        "ms=60",
-    ])
-    .args(&[
-        "--platforms",
-        "cuda",
-        "--simulate-gpus",
-        &n.to_string(),
-        "--repeat",
-        "2",
-    ])
-    .args(FAST)
-    .with_store()
-    .run();
+    let out = Nbench::sleep("60")
+        .args(&[
+            "--platforms",
+            "cuda",
+            "--simulate-gpus",
+            &n.to_string(),
+            "--repeat",
+            "2",
+        ])
+        .args(FAST)
+        .with_store()
+        .run();
     out.expect_code(exit::SUCCESS);
     let rows = out.rows();
     let gpu = cuda_rows(&rows);
@@ -179,19 +163,11 @@ fn simulated_devices_hold_one_attempt_each_and_all_at_once() {
 
 #[test]
 fn cpu_and_gpu_attempts_run_at_the_same_time() {
-    let out = Nbench::new(&[
-        "run",
-        "--family",
-        "calib",
-        "--match",
-        "calib.sleep",
-        "--param",
-        "ms=60",
-    ])
-    .args(&["--platforms", "cpu,cuda", "--simulate-gpus", "1"])
-    .args(FAST)
-    .with_store()
-    .run();
+    let out = Nbench::sleep("60")
+        .args(&["--platforms", "cpu,cuda", "--simulate-gpus", "1"])
+        .args(FAST)
+        .with_store()
+        .run();
     out.expect_code(exit::SUCCESS);
     let rows = out.rows();
     let (gpu, cpu): (Vec<&Row>, Vec<&Row>) = rows.iter().partition(|r| r.platform == "cuda");
@@ -209,19 +185,11 @@ fn cpu_and_gpu_attempts_run_at_the_same_time() {
 
 #[test]
 fn without_a_driver_cuda_attempts_end_env_failed_and_cpu_work_runs() {
-    let out = Nbench::new(&[
-        "run",
-        "--family",
-        "calib",
-        "--match",
-        "calib.sleep",
-        "--param",
-        "ms=1",
-    ])
-    .args(&["--platforms", "cpu,cuda"])
-    .args(FAST)
-    .with_store()
-    .run();
+    let out = Nbench::sleep("1")
+        .args(&["--platforms", "cpu,cuda"])
+        .args(FAST)
+        .with_store()
+        .run();
     let m = out.manifest();
     assert_eq!(
         m["gpus"]["source"], "probed",

@@ -3,30 +3,49 @@
 //! a row may become markup, a table delimiter, a spreadsheet formula or a terminal control
 //! sequence. Every renderer routes row text through here; nothing here changes numbers.
 
+/// Rebuilds `s` one character at a time; `put` writes each character's replacement.
+fn per_char(s: &str, put: impl Fn(char, &mut String)) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        put(c, &mut out);
+    }
+    out
+}
+
+/// The HTML entities `<`, `>` and `&` need, shared by HTML and Markdown (which renders inline
+/// HTML); `false` when `c` needs none.
+fn entity(c: char, out: &mut String) -> bool {
+    let e = match c {
+        '<' => "&lt;",
+        '>' => "&gt;",
+        '&' => "&amp;",
+        _ => return false,
+    };
+    out.push_str(e);
+    true
+}
+
 /// For a terminal: control characters (ANSI escapes, newlines, tabs) become visible `\u{…}`
 /// escapes so a row cannot move the cursor, recolour the screen or break a table line.
 pub fn terminal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    per_char(s, |c, out| {
         if c.is_control() {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
-    }
-    out
+    })
 }
 
 /// For Markdown (GitHub flavour), inline and in table cells: HTML is entity-escaped (GitHub
 /// renders inline HTML), Markdown punctuation and the cell delimiter `|` are backslash-escaped,
 /// and line breaks become spaces so a cell stays on its row.
 pub fn markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    per_char(s, |c, out| {
+        if entity(c, out) {
+            return;
+        }
         match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '$' | '!' => {
                 out.push('\\');
                 out.push(c);
@@ -34,8 +53,7 @@ pub fn markdown(s: &str) -> String {
             c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
-    }
-    out
+    })
 }
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes
@@ -57,36 +75,30 @@ pub fn csv(s: &str) -> String {
 
 /// For HTML text and attribute values.
 pub fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    per_char(s, |c, out| {
+        if entity(c, out) {
+            return;
+        }
         match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
-    }
-    out
+    })
 }
 
 /// JSON to embed inside an HTML `<script>` element: `<`, `>` and `&` become `\u003c` … so no
 /// string can close the element or open a comment, and U+2028/U+2029 are escaped for old
 /// JavaScript parsers. The result is still valid JSON with the same meaning.
 pub fn json_in_html(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
+    per_char(json, |c, out| match c {
+        '<' => out.push_str("\\u003c"),
+        '>' => out.push_str("\\u003e"),
+        '&' => out.push_str("\\u0026"),
+        '\u{2028}' => out.push_str("\\u2028"),
+        '\u{2029}' => out.push_str("\\u2029"),
+        c => out.push(c),
+    })
 }
 
 #[cfg(test)]

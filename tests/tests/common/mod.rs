@@ -67,6 +67,20 @@ impl Nbench {
         }
     }
 
+    /// `nbench run` of `calib.sleep` at `ms` (a comma list): the controlled workload most
+    /// scheduling and lifecycle tests need.
+    pub fn sleep(ms: &str) -> Nbench {
+        Nbench::new(&[
+            "run",
+            "--family",
+            "calib",
+            "--match",
+            "calib.sleep",
+            "--param",
+            &format!("ms={ms}"),
+        ])
+    }
+
     /// Adds arguments.
     pub fn args(mut self, args: &[&str]) -> Nbench {
         self.args.extend(args.iter().map(|s| s.to_string()));

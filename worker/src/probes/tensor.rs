@@ -91,38 +91,19 @@ impl Probe for Matmul {
     }
 
     fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {
-        setup_operands(ctx, self)
+        setup_operands(ctx, instance::<f32>, instance::<f64>)
     }
 }
 
-impl Operands for Matmul {
-    fn build<T: Elem>(
-        &self,
-        ctx: &SetupCtx,
-        n: usize,
-        a: Vec<T>,
-        b: Vec<T>,
-    ) -> Result<Instance, ProbeError> {
-        instance(ctx, n, a, b)
-    }
-}
-
-/// A `tensor` probe's instance from its two seeded operands, for either element type.
-pub(super) trait Operands {
-    fn build<T: Elem>(
-        &self,
-        ctx: &SetupCtx,
-        n: usize,
-        a: Vec<T>,
-        b: Vec<T>,
-    ) -> Result<Instance, ProbeError>;
-}
+/// Builds a probe's instance from its two seeded operands of one element type.
+pub(super) type Build<T> = fn(&SetupCtx, usize, Vec<T>, Vec<T>) -> Result<Instance, ProbeError>;
 
 /// The setup every `tensor` probe shares: two seeded row-major `n × n` operands in the point's
-/// `dtype`, in the problem digest, handed to `probe` to build its backend's kernel.
+/// `dtype`, in the problem digest, handed to the probe's builder for that type.
 pub(super) fn setup_operands(
     ctx: &mut SetupCtx,
-    probe: &impl Operands,
+    f32s: Build<f32>,
+    f64s: Build<f64>,
 ) -> Result<Instance, ProbeError> {
     let n = ctx.count("size")?;
     match ctx.text("dtype")? {
@@ -131,14 +112,14 @@ pub(super) fn setup_operands(
             let b = vec_f32(&mut ctx.rng, n * n, -1.0, 1.0);
             ctx.digest.f32s(&a);
             ctx.digest.f32s(&b);
-            probe.build(ctx, n, a, b)
+            f32s(ctx, n, a, b)
         }
         "f64" => {
             let a = vec_f64(&mut ctx.rng, n * n, -1.0, 1.0);
             let b = vec_f64(&mut ctx.rng, n * n, -1.0, 1.0);
             ctx.digest.f64s(&a);
             ctx.digest.f64s(&b);
-            probe.build(ctx, n, a, b)
+            f64s(ctx, n, a, b)
         }
         other => Err(ProbeError::BadParam(format!(
             "unknown dtype `{other}`; valid values: f32, f64"

@@ -10,7 +10,7 @@ use std::hint::black_box;
 use faer::{Mat, unzip, zip};
 use nbench_schema::{ProbeInfo, Threshold};
 
-use super::tensor::{Elem, Operands, backends, setup_operands};
+use super::tensor::{Elem, backends, setup_operands};
 use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, str_axis};
 
 /// Square `C = A + B`.
@@ -32,19 +32,7 @@ impl Probe for Add {
     }
 
     fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {
-        setup_operands(ctx, self)
-    }
-}
-
-impl Operands for Add {
-    fn build<T: Elem>(
-        &self,
-        ctx: &SetupCtx,
-        n: usize,
-        a: Vec<T>,
-        b: Vec<T>,
-    ) -> Result<Instance, ProbeError> {
-        instance(ctx, n, a, b)
+        setup_operands(ctx, instance::<f32>, instance::<f64>)
     }
 }
 
