@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
-use nbench_schema::{AxisInfo, AxisKind, Device, ParamValue, ProbeInfo, Spec, Stage, Threshold};
+use nbench_schema::{
+    AxisInfo, AxisKind, BackendInfo, Device, ParamValue, ProbeInfo, Spec, Stage, Threshold,
+};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::generate::{Digest, rng_for};
@@ -156,6 +158,17 @@ pub enum ProbeError {
     /// Anything else (status `error`).
     #[error("{0}")]
     Failed(String),
+}
+
+/// Backends that run on the CPU, by name, in catalogue order.
+pub fn cpu_backends(names: &[&str]) -> Vec<BackendInfo> {
+    names
+        .iter()
+        .map(|name| BackendInfo {
+            name: name.to_string(),
+            platform: "cpu".to_string(),
+        })
+        .collect()
 }
 
 /// An axis of integers.

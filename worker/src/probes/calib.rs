@@ -14,7 +14,7 @@ use std::time::Duration;
 use nbench_schema::{AxisInfo, BackendInfo, Device, ProbeInfo, Threshold};
 
 use crate::probe::{
-    DeviceFacts, Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, open,
+    DeviceFacts, Instance, Kernel, Probe, ProbeError, SetupCtx, Work, cpu_backends, int_axis, open,
 };
 
 /// Every `calib` probe.
@@ -34,10 +34,7 @@ pub fn info(name: &str, description: &str, axes: Vec<AxisInfo>) -> ProbeInfo {
         family: "calib".to_string(),
         description: description.to_string(),
         axes,
-        backends: vec![BackendInfo {
-            name: "calib".to_string(),
-            platform: "cpu".to_string(),
-        }],
+        backends: cpu_backends(&["calib"]),
         hidden: true,
     }
 }

@@ -12,12 +12,14 @@
 
 use std::hint::black_box;
 
-use nbench_schema::{BackendInfo, ProbeInfo, Threshold};
+use nbench_schema::{ProbeInfo, Threshold};
 use rand_xoshiro::rand_core::Rng;
 
 use super::simd::{Body, Isa, dispatch, max};
 use crate::generate::vec_f32;
-use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, str_axis};
+use crate::probe::{
+    Instance, Kernel, Probe, ProbeError, SetupCtx, Work, cpu_backends, int_axis, str_axis,
+};
 
 /// Every `graph` probe.
 pub fn probes() -> Vec<Box<dyn Probe>> {
@@ -38,13 +40,7 @@ impl Probe for EllAggregate {
                 int_axis("features", &[16, 64], 64),
                 str_axis("reduce", &["sum", "max"], "sum"),
             ],
-            backends: ["naive", "fused"]
-                .iter()
-                .map(|b| BackendInfo {
-                    name: b.to_string(),
-                    platform: "cpu".to_string(),
-                })
-                .collect(),
+            backends: cpu_backends(&["naive", "fused"]),
             hidden: false,
         }
     }

@@ -10,10 +10,10 @@
 use std::hint::black_box;
 
 use faer::{Col, Conj, unzip, zip};
-use nbench_schema::{BackendInfo, ProbeInfo, Threshold};
+use nbench_schema::{ProbeInfo, Threshold};
 
 use crate::generate::vec_f64;
-use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis};
+use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, cpu_backends, int_axis};
 
 const SIZES: [i64; 5] = [100, 1000, 10_000, 100_000, 1_000_000];
 const EPS: f64 = f64::EPSILON;
@@ -75,13 +75,7 @@ impl Probe for Space {
             family: "space".to_string(),
             description: description.to_string(),
             axes: vec![int_axis("size", &SIZES, 100_000)],
-            backends: ["naive", "faer"]
-                .iter()
-                .map(|b| BackendInfo {
-                    name: b.to_string(),
-                    platform: "cpu".to_string(),
-                })
-                .collect(),
+            backends: cpu_backends(&["naive", "faer"]),
             hidden: false,
         }
     }

@@ -12,7 +12,9 @@ use faer::{Accum, Mat};
 use nbench_schema::{BackendInfo, ProbeInfo, Threshold};
 
 use crate::generate::{vec_f32, vec_f64};
-use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, str_axis};
+use crate::probe::{
+    Instance, Kernel, Probe, ProbeError, SetupCtx, Work, cpu_backends, int_axis, str_axis,
+};
 
 /// Every `tensor` probe.
 pub fn probes() -> Vec<Box<dyn Probe>> {
@@ -60,13 +62,7 @@ struct Matmul;
 
 /// The backends of every `tensor` probe.
 pub(super) fn backends() -> Vec<BackendInfo> {
-    ["naive", "faer"]
-        .iter()
-        .map(|name| BackendInfo {
-            name: name.to_string(),
-            platform: "cpu".to_string(),
-        })
-        .collect()
+    cpu_backends(&["naive", "faer"])
 }
 
 impl Probe for Matmul {

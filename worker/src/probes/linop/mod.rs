@@ -17,10 +17,12 @@ mod operator;
 use std::hint::black_box;
 
 use faer::Mat;
-use nbench_schema::{AxisInfo, AxisKind, BackendInfo, ParamValue, ProbeInfo, Threshold};
+use nbench_schema::{AxisInfo, AxisKind, ParamValue, ProbeInfo, Threshold};
 
 use crate::generate::vec_f64;
-use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, str_axis};
+use crate::probe::{
+    Instance, Kernel, Probe, ProbeError, SetupCtx, Work, cpu_backends, int_axis, str_axis,
+};
 use faer_backend::FaerOp;
 use operator::{KINDS, Operator};
 
@@ -68,13 +70,7 @@ impl Probe for Linop {
                     open: true,
                 },
             ],
-            backends: ["naive", "faer"]
-                .iter()
-                .map(|b| BackendInfo {
-                    name: b.to_string(),
-                    platform: "cpu".to_string(),
-                })
-                .collect(),
+            backends: cpu_backends(&["naive", "faer"]),
             hidden: false,
         }
     }
