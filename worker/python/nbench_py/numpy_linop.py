@@ -10,7 +10,7 @@ row with reason `scipy_missing`. It must not generate data, time or judge.
 """
 
 from .errors import Skipped
-from .numpy_dense import DenseKernel
+from .numpy_dense import DenseKernel, ResultKernel
 
 PARTS = {"dense": 1, "diagonal": 1, "sparse": 2, "identity": 0, "composed": 3, "summed": 2}
 
@@ -41,6 +41,7 @@ def build(np, probe, params, xs):
     x = xs[-1].reshape(n, k)
     y = np.empty((n, k), dtype=np.float64)
     parts = xs[:-1]
+    last = [None]  # the result of a call that returns one (no `out=` in scipy.sparse)
 
     if kind == "dense":
         m = parts[0].reshape(n, n)
@@ -58,14 +59,14 @@ def build(np, probe, params, xs):
         s = _csr(np, n, parts[0], parts[1])
         a = s.T.tocsr() if trans else s
         def call():
-            y[...] = a @ x
+            last[0] = a @ x
     elif kind == "composed":
         m = parts[0].reshape(n, n)
         s = _csr(np, n, parts[1], parts[2])
         if trans:
             mt, st = m.T, s.T.tocsr()
             def call():
-                y[...] = st @ (mt @ x)
+                last[0] = st @ (mt @ x)
         else:
             def call():
                 np.matmul(m, s @ x, out=y)
@@ -76,6 +77,8 @@ def build(np, probe, params, xs):
         def call():
             np.matmul(a, x, out=y)
             np.add(y, d * x, out=y)
+    if kind == "sparse" or (kind == "composed" and trans):
+        return ResultKernel(np, call, last)
     return DenseKernel(np, call, y)
 
 
