@@ -94,6 +94,7 @@ impl Probe for EllAggregate {
                 f,
                 is_max,
                 fused,
+                isa: Isa::best(),
                 out: vec![0.0; n * f],
                 scratch: vec![0.0; if fused && is_max { n * f } else { f }],
                 nbr,
@@ -123,6 +124,8 @@ struct Ell {
     f: usize,
     is_max: bool,
     fused: bool,
+    /// The `fused` kernel's instruction set, chosen once in setup.
+    isa: Isa,
     nbr: Vec<u32>,
     x: Vec<f32>,
     w: Vec<f32>,
@@ -196,7 +199,7 @@ impl Kernel for Ell {
     fn run(&mut self) {
         black_box(&self.x);
         if self.fused {
-            dispatch(Isa::best(), &mut Fused { e: self });
+            dispatch(self.isa, &mut Fused { e: self });
         } else {
             self.naive();
         }

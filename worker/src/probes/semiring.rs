@@ -14,6 +14,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat};
 use nbench_schema::{BackendInfo, ProbeInfo, Threshold};
 
+use super::simd::Isa;
 use crate::generate::vec_f32;
 use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, str_axis};
 
@@ -73,7 +74,7 @@ impl Probe for Matmul {
         // `None` is the CUDA backend (worker/src/cuda), built below once the threshold is known.
         let kind = match backend {
             "naive-dense" => Some(Backend::NaiveDense),
-            "fused" => Some(Backend::Fused),
+            "fused" => Some(Backend::Fused(Isa::best())),
             "faer" => Some(Backend::Faer {
                 fa: Mat::from_fn(n, n, |i, j| a[i * n + j]),
                 fb: Mat::from_fn(n, n, |i, j| b[i * n + j]),
@@ -153,7 +154,8 @@ impl Probe for Matmul {
 
 enum Backend {
     NaiveDense,
-    Fused,
+    /// With the instruction set chosen in setup.
+    Fused(Isa),
     Faer {
         fa: Mat<f32>,
         fb: Mat<f32>,
@@ -175,8 +177,8 @@ impl Kernel for SemiringKernel {
         let (a, b) = (black_box(&self.a), black_box(&self.b));
         match &mut self.kind {
             Backend::NaiveDense => naive_dense(self.algebra, self.n, a, b, &mut self.c),
-            Backend::Fused => {
-                super::semiring_fused::matmul(self.algebra, self.n, a, b, &mut self.c)
+            Backend::Fused(isa) => {
+                super::semiring_fused::matmul(*isa, self.algebra, self.n, a, b, &mut self.c)
             }
             Backend::Faer { fa, fb, fc } => {
                 let par = faer::get_global_parallelism();

@@ -83,9 +83,9 @@ impl<F: Fn(f32, f32, f32) -> f32> Body for Tiled<'_, F> {
     }
 }
 
-/// Runs the tiled kernel for one algebra with the widest instruction set.
-pub fn matmul(algebra: &str, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    let isa = Isa::best();
+/// Runs the tiled kernel for one algebra with `isa` (the caller resolves [`Isa::best`] once,
+/// in setup, so the timed call does no feature detection).
+pub fn matmul(isa: Isa, algebra: &str, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
     let fma = matches!(isa, Isa::Avx2 | Isa::Avx512);
     match algebra {
         "tropical" => tiled(isa, n, a, b, c, f32::NEG_INFINITY, |s, x, y| max(s, x + y)),
