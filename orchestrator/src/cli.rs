@@ -190,16 +190,17 @@ pub fn main() -> i32 {
             };
         }
     };
+    let config = cli.config.as_deref();
     let result = match &cli.command {
-        Command::Run(args) => commands::run::run(&cli, args),
+        Command::Run(args) => commands::run::run(config, args),
         Command::List(args) => commands::list::list(args),
-        Command::Compare(args) => commands::compare::main(&cli, args),
-        Command::Ab(args) => commands::ab::main(&cli, args),
+        Command::Compare(args) => commands::compare::main(config, args),
+        Command::Ab(args) => commands::ab::main(config, args),
         Command::Export(args) => commands::export::main(args),
-        Command::Summary(args) => commands::summary::main(args),
-        Command::Report(args) => commands::report::main(args),
-        Command::Plot(args) => commands::plot::main(args),
-        Command::Prune(args) => commands::prune::main(args),
+        Command::Summary(args) => commands::summary::main(config, args),
+        Command::Report(args) => commands::report::main(config, args),
+        Command::Plot(args) => commands::plot::main(config, args),
+        Command::Prune(args) => commands::prune::main(config, args),
     };
     match result {
         Ok(code) => code,

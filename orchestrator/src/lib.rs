@@ -7,6 +7,7 @@
 //! catalogue ([`catalogue`]) and speaks to workers only through the protocol in `nbench-schema`.
 
 pub mod analysis;
+pub mod attempt;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;

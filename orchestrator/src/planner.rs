@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use globset::{Glob, GlobSetBuilder};
 use nbench_schema::{ParamValue, Params, ProbeInfo};
 
+pub use crate::attempt::Attempt;
 use crate::catalogue::Catalogue;
 use crate::error::{Error, Result};
 
@@ -23,38 +24,6 @@ pub const SEEDS: [u64; 4] = [0, 1, 2, 3];
 
 /// Platforms nbench knows.
 pub const PLATFORMS: [&str; 2] = ["cpu", "cuda"];
-
-/// One planned attempt.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Attempt {
-    /// Position in the plan (0-based).
-    pub index: usize,
-    /// `a00017`.
-    pub id: String,
-    pub probe: String,
-    pub family: String,
-    pub params: Params,
-    pub seed: u64,
-    pub backend: String,
-    pub provider: String,
-    pub platform: String,
-    /// `nbench ab`: the worker program for this attempt (None: the run's worker).
-    pub worker: Option<std::path::PathBuf>,
-    /// `nbench ab`: the variant marker for this attempt's row (None: the run's).
-    pub variant: Option<String>,
-}
-
-impl Attempt {
-    /// The worker to spawn: the attempt's own, else `run_worker`.
-    pub fn worker_or<'a>(&'a self, run_worker: &'a std::path::Path) -> &'a std::path::Path {
-        self.worker.as_deref().unwrap_or(run_worker)
-    }
-
-    /// The variant marker for the row: the attempt's own, else `run_variant`.
-    pub fn variant_or(&self, run_variant: &Option<String>) -> Option<String> {
-        self.variant.clone().or_else(|| run_variant.clone())
-    }
-}
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]

@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nbench_schema::{Row, params::canonical};
 
-use crate::planner::Attempt;
+use crate::attempt::Attempt;
 use crate::units;
 
 /// The progress display.

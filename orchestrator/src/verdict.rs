@@ -1,22 +1,21 @@
-//! The end-of-run verdict: counts per status, a compact table of points (each backend's ok
-//! count and median time, the best over seeds), and where the rows are. Rendered from rows
-//! only; deterministic for the same rows.
+//! The end-of-run verdict: counts per status, a compact table of points (each lane's ok count
+//! and its median time pooled over seeds) and where the rows are. It renders the [`Summary`]
+//! the run just built, so its numbers are the numbers `nbench summary` prints for the same
+//! rows; it computes nothing itself. Deterministic for the same summary.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use nbench_schema::{Row, Status, params::canonical};
+use nbench_schema::Status;
 
+use crate::analysis::summary::Summary;
+use crate::render::escape;
 use crate::units;
 
-/// One line of the points table: ok count, attempts, best median over seeds.
-type Cell = (usize, usize, Option<f64>);
-
-/// The verdict text.
+/// The verdict text for the run `run_id`, summarised in `summary`.
 pub fn render(
     run_id: &str,
-    rows: &[Row],
+    summary: &Summary,
     rows_path: &Path,
     wall_s: f64,
     interrupted: bool,
@@ -30,60 +29,73 @@ pub fn render(
     let _ = writeln!(
         out,
         "\nrun {run_id} {state}: {} rows in {}",
-        rows.len(),
+        summary.rows,
         units::seconds(wall_s)
     );
+    let _ = writeln!(out, "  {}", status_counts(summary));
 
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for r in rows {
-        *counts.entry(r.status.as_str().to_string()).or_default() += 1;
+    let mut lines: Vec<[String; 5]> = Vec::new();
+    for p in &summary.probes {
+        for point in &p.points {
+            for c in &point.cells {
+                let ok = c
+                    .status_counts
+                    .get(Status::Ok.as_str())
+                    .copied()
+                    .unwrap_or(0);
+                let median = c
+                    .time
+                    .as_ref()
+                    .map_or("-".to_string(), |t| units::seconds(t.median));
+                let lane = format!("{}/{}/{}", c.backend, c.provider, c.platform);
+                lines.push([
+                    escape::terminal(&p.probe),
+                    escape::terminal(&point.label),
+                    escape::terminal(&lane),
+                    format!("{ok}/{}", c.rows),
+                    median,
+                ]);
+            }
+        }
     }
-    let order = Status::KNOWN;
-    let mut parts: Vec<String> = order
-        .iter()
-        .filter_map(|s| counts.get(*s).map(|n| format!("{s} {n}")))
-        .collect();
-    parts.extend(
-        counts
+    let width = |i: usize, min: usize| {
+        lines
             .iter()
-            .filter(|(s, _)| !order.contains(&s.as_str()))
-            .map(|(s, n)| format!("{s} {n}")),
-    );
-    let _ = writeln!(out, "  {}", parts.join(" · "));
-
-    // (probe, point, backend/provider/platform) → (ok, total, best median)
-    let mut table: BTreeMap<(String, String, String), Cell> = BTreeMap::new();
-    for r in rows {
-        let key = (
-            r.probe.clone(),
-            canonical(&r.params),
-            format!("{}/{}/{}", r.backend, r.provider, r.platform),
-        );
-        let e = table.entry(key).or_insert((0, 0, None));
-        e.1 += 1;
-        if r.status.is_ok() {
-            e.0 += 1;
-        }
-        if let Some(t) = r.metrics.as_ref().and_then(|m| m.steady_time.as_ref()) {
-            e.2 = Some(e.2.map_or(t.median, |b: f64| b.min(t.median)));
-        }
-    }
-    let w0 = table.keys().map(|k| k.0.len()).max().unwrap_or(5).max(5);
-    let w1 = table.keys().map(|k| k.1.len()).max().unwrap_or(5).max(5);
-    let w2 = table.keys().map(|k| k.2.len()).max().unwrap_or(7).max(7);
+            .map(|l| l[i].chars().count())
+            .max()
+            .unwrap_or(min)
+            .max(min)
+    };
+    let (w0, w1, w2) = (width(0, 5), width(1, 5), width(2, 7));
     let _ = writeln!(
         out,
         "\n  {:<w0$}  {:<w1$}  {:<w2$}  {:>5}  {:>10}",
         "probe", "point", "backend", "ok", "median"
     );
-    for ((probe, point, backend), (ok, n, med)) in &table {
-        let med = med.map_or("-".to_string(), units::seconds);
+    for [probe, point, lane, ok, median] in &lines {
         let _ = writeln!(
             out,
-            "  {probe:<w0$}  {point:<w1$}  {backend:<w2$}  {:>5}  {med:>10}",
-            format!("{ok}/{n}")
+            "  {probe:<w0$}  {point:<w1$}  {lane:<w2$}  {ok:>5}  {median:>10}"
         );
     }
-    let _ = writeln!(out, "\nrows: {}", rows_path.display());
+    let _ = writeln!(
+        out,
+        "\nrows: {}",
+        escape::terminal(&rows_path.display().to_string())
+    );
     out
+}
+
+/// `ok 12 · failed 1`: known statuses in their documented order, then any others by name.
+fn status_counts(summary: &Summary) -> String {
+    let order = Status::KNOWN;
+    let known = order
+        .iter()
+        .filter_map(|s| summary.status_counts.get(*s).map(|n| format!("{s} {n}")));
+    let other = summary
+        .status_counts
+        .iter()
+        .filter(|(s, _)| !order.contains(&s.as_str()))
+        .map(|(s, n)| format!("{} {n}", escape::terminal(s)));
+    known.chain(other).collect::<Vec<_>>().join(" · ")
 }

@@ -289,7 +289,7 @@ fn settings_refuse_nonsense() {
 
 #[test]
 fn job_summary_is_cut_on_a_line_boundary_under_the_limit() {
-    use nbench::commands::compare::truncate;
+    use nbench::commands::gating::truncate;
     let md: String = (0..1000).map(|i| format!("| row {i} |\n")).collect();
     assert_eq!(truncate(&md, md.len()), md);
     let cut = truncate(&md, 2000);

@@ -10,14 +10,14 @@ use std::path::PathBuf;
 
 use nbench_schema::{Row, exit};
 
-use super::compare::{GateArgs, OutputArgs, deliver};
+use super::gating::{GateArgs, OutputArgs, deliver};
 use super::prepare::{self, Planned, Settings, SlotDefault};
-use super::session::{self, Setup};
 use crate::analysis::gate;
-use crate::cli::{Cli, PlanArgs};
+use crate::attempt::Attempt;
+use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
 use crate::locate;
-use crate::planner::Attempt;
+use crate::runner::session::{self, Setup};
 
 /// The two variant markers rows carry.
 pub const BASELINE: &str = "baseline";
@@ -43,8 +43,8 @@ pub struct Args {
 }
 
 /// Runs `nbench ab`.
-pub fn main(cli: &Cli, args: &Args) -> Result<i32> {
-    let settings = args.gate.resolve(cli)?;
+pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
+    let settings = args.gate.resolve(config)?;
     crate::render::compare::by_name(&args.output.format, false)?;
     // The gate's bootstrap needs the raw samples.
     let Settings {
@@ -52,7 +52,7 @@ pub fn main(cli: &Cli, args: &Args) -> Result<i32> {
         config_path,
         policy,
         deadlines,
-    } = prepare::settings(cli, &args.plan, Some(true))?;
+    } = prepare::settings(config, &args.plan, Some(true))?;
     for (flag, p) in [
         ("--baseline-worker", &args.baseline_worker),
         ("--candidate-worker", &args.candidate_worker),

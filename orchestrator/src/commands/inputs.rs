@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use nbench_schema::Row;
 
 use crate::analysis::summary::{self, Options, SUMMARY_FILE, Summary};
-use crate::commands::run::DEFAULT_STORE;
+use crate::config::FileConfig;
 use crate::error::{Error, Result};
 use crate::store::{self, MANIFEST_FILE, ROWS_FILE, read};
 
@@ -33,7 +33,8 @@ pub struct RowsArgs {
     /// backend named naive… or scalar…, else the first backend by name).
     #[arg(long, value_name = "BACKEND")]
     pub reference: Option<String>,
-    /// Store searched for the newest run when no input is given (default results/store).
+    /// Store searched for the newest run when no input is given (default: `[run] store` of
+    /// nbench.toml, else results/store).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
 }
@@ -51,7 +52,7 @@ pub struct Loaded {
 }
 
 /// Resolves, loads and summarises.
-pub fn load(args: &RowsArgs) -> Result<Loaded> {
+pub fn load(config: Option<&Path>, args: &RowsArgs) -> Result<Loaded> {
     let mut paths: Vec<PathBuf> = args
         .inputs
         .iter()
@@ -59,11 +60,9 @@ pub fn load(args: &RowsArgs) -> Result<Loaded> {
         .cloned()
         .collect();
     if paths.is_empty() {
-        let store = args
-            .store
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE));
-        paths.push(newest_run(&store)?);
+        let (file, _) = FileConfig::load(config)?;
+        let root = store::root(args.store.as_deref(), &file);
+        paths.push(store::newest_run(&root)?);
     }
     let mut rows = read::load(&paths)?;
     if rows.is_empty() {
@@ -110,24 +109,6 @@ pub fn persist(loaded: &Loaded) -> Result<Option<PathBuf>> {
     let path = dir.join(SUMMARY_FILE);
     store::write_json_atomic(&path, &loaded.summary)?;
     Ok(Some(path))
-}
-
-/// The run directory with the largest run id (run ids sort by time) under `store`.
-fn newest_run(store: &Path) -> Result<PathBuf> {
-    let none = || {
-        Error::bad(format!(
-            "no inputs given and {} holds no runs: pass rows .jsonl files, run directories or a store directory",
-            store.display()
-        ))
-    };
-    let entries = std::fs::read_dir(store).map_err(|_| none())?;
-    let mut runs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.join(ROWS_FILE).is_file())
-        .collect();
-    runs.sort();
-    runs.pop().ok_or_else(none)
 }
 
 /// Every manifest beside the rows files behind `paths`, once each, sorted by run id.

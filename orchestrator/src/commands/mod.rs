@@ -1,11 +1,13 @@
 //! One module per subcommand: each resolves its inputs, calls the library, prints, and returns
 //! an exit code. Commands hold no logic that another command would need; what two commands
 //! need alike lives in a shared module (`prepare`: settings and plan for `run` and `ab`;
-//! `session`: executing a plan as one stored run; `inputs`: reading rows).
+//! `inputs`: reading rows; `gate_args`: the gate and output flags of `compare` and `ab`). A
+//! plan is executed as one stored run by [`crate::runner::session`].
 
 pub mod ab;
 pub mod compare;
 pub mod export;
+pub mod gating;
 pub mod inputs;
 pub mod list;
 pub mod plot;
@@ -13,5 +15,4 @@ pub mod prepare;
 pub mod prune;
 pub mod report;
 pub mod run;
-pub mod session;
 pub mod summary;

@@ -21,8 +21,8 @@ pub struct Args {
 }
 
 /// Runs `nbench plot`.
-pub fn main(args: &Args) -> Result<i32> {
-    let loaded = inputs::load(&args.rows)?;
+pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
+    let loaded = inputs::load(config, &args.rows)?;
     inputs::persist(&loaded)?;
     let html = Html.render(&DashboardDoc {
         summary: &loaded.summary,

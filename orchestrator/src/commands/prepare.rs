@@ -8,16 +8,15 @@ use std::path::{Path, PathBuf};
 
 use nbench_schema::{MeasurePolicy, ParamValue, params::canonical};
 
+use crate::attempt::Attempt;
 use crate::catalogue::Catalogue;
-use crate::cli::{Cli, FilterArgs, PlanArgs};
+use crate::cli::{FilterArgs, PlanArgs};
 use crate::config::{Deadlines, FileConfig, PolicyFlags, resolve_policy};
 use crate::error::{Error, Result};
 use crate::gpus::{self, GpuSet};
-use crate::planner::{self, Attempt, Filters};
+use crate::planner::{self, Filters};
 use crate::scheduler::Scheduler;
 use crate::topology;
-
-use super::run::DEFAULT_STORE;
 
 /// The configuration a run is measured under.
 #[derive(Debug)]
@@ -30,8 +29,12 @@ pub struct Settings {
 
 /// Defaults, then the config file, then flags; every value checked before a worker is sought.
 /// `keep_samples` overrides the policy's choice (`ab`'s gate needs the raw samples).
-pub fn settings(cli: &Cli, args: &PlanArgs, keep_samples: Option<bool>) -> Result<Settings> {
-    let (file, config_path) = FileConfig::load(cli.config.as_deref())?;
+pub fn settings(
+    config: Option<&std::path::Path>,
+    args: &PlanArgs,
+    keep_samples: Option<bool>,
+) -> Result<Settings> {
+    let (file, config_path) = FileConfig::load(config)?;
     let p = &args.policy;
     let flags = PolicyFlags {
         warmup_s: p.warmup,
@@ -103,11 +106,7 @@ pub fn plan(
     let gpu_set = gpus::resolve(worker, r.gpus, r.simulate_gpus, &args.filters.platforms);
     let sched =
         Scheduler::new(groups, gpu_set.count, r.gpu_settle).with_gpu_note(gpu_set.note.clone());
-    let store_root = args
-        .store
-        .clone()
-        .or(file.run.store.clone())
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE));
+    let store_root = crate::store::root(args.store.as_deref(), file);
     Ok(Planned {
         plan,
         sched,

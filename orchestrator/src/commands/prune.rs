@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use nbench_schema::exit;
 
-use crate::commands::run::DEFAULT_STORE;
+use crate::config::FileConfig;
 use crate::error::{Error, Result};
-use crate::store::{MANIFEST_FILE, ROWS_FILE};
+use crate::store;
 
 /// Arguments of `nbench prune`.
 #[derive(Debug, clap::Args, Clone)]
@@ -17,7 +17,7 @@ pub struct Args {
     /// How many of the newest runs to keep.
     #[arg(long, value_name = "N")]
     pub keep: usize,
-    /// The store (default results/store).
+    /// The store (default: `[run] store` of nbench.toml, else results/store).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
     /// Print what would be deleted and delete nothing.
@@ -25,28 +25,11 @@ pub struct Args {
     pub dry_run: bool,
 }
 
-/// The run directories of `store`, oldest first.
-pub fn runs(store: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(store).map_err(|source| Error::Read {
-        path: store.to_path_buf(),
-        source,
-    })?;
-    let mut runs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.join(ROWS_FILE).is_file() || p.join(MANIFEST_FILE).is_file())
-        .collect();
-    runs.sort();
-    Ok(runs)
-}
-
 /// Runs `nbench prune`.
-pub fn main(args: &Args) -> Result<i32> {
-    let store = args
-        .store
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE));
-    let runs = runs(&store)?;
+pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
+    let (file, _) = FileConfig::load(config)?;
+    let store = store::root(args.store.as_deref(), &file);
+    let runs = store::runs(&store)?;
     let cut = runs.len().saturating_sub(args.keep);
     for dir in &runs[..cut] {
         if args.dry_run {

@@ -35,9 +35,9 @@ pub fn exporter(format: &str) -> Result<Box<dyn Exporter<Summary>>> {
 }
 
 /// Runs `nbench summary`.
-pub fn main(args: &Args) -> Result<i32> {
+pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     let exporter = exporter(&args.format)?;
-    let loaded = inputs::load(&args.rows)?;
+    let loaded = inputs::load(config, &args.rows)?;
     inputs::persist(&loaded)?;
     print!("{}", exporter.render(&loaded.summary));
     Ok(exit::SUCCESS)

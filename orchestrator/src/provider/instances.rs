@@ -16,8 +16,8 @@ use std::process::{Command, Stdio};
 use serde::Deserialize;
 
 use super::{is_foreign, point_key};
+use crate::attempt::Attempt;
 use crate::error::{Error, Result};
-use crate::planner::Attempt;
 
 /// The index file inside the cache root.
 pub const INDEX: &str = "index.json";

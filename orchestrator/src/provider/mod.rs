@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use nbench_schema::params::canonical;
 
+use crate::attempt::Attempt;
 use crate::error::{Error, Result};
-use crate::planner::Attempt;
 
 /// Every provider nbench knows, `native` first.
 pub const PROVIDERS: [&str; 3] = ["native", "numpy", "torch"];

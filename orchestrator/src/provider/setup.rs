@@ -9,8 +9,8 @@ use std::path::Path;
 
 use super::facts::{self, ProviderFacts};
 use super::{Foreign, instances, is_foreign};
+use crate::attempt::Attempt;
 use crate::error::Result;
-use crate::planner::Attempt;
 
 /// What a run needs of its foreign providers.
 #[derive(Debug, Clone, Default)]

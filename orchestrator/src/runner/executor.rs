@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, watch};
 use super::RunContext;
 use super::streams::{MAX_LINE, Out, drain_stderr, preview, read_stdout, tail_text};
 use super::sys::{self, Reaped};
-use crate::planner::Attempt;
+use crate::attempt::Attempt;
 use crate::scheduler::Permit;
 
 /// Why the runner killed a worker.

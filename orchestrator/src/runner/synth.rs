@@ -3,22 +3,18 @@
 //! or was killed, the row is synthesized with the stage, exit code or signal and stderr tail.
 //! This module owns the classification rules; it performs no I/O.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use nbench_schema::{Failure, Row, SCHEMA_VERSION, Stage, Status, WorkerInfo};
 
 use super::RunContext;
 use super::executor::{Kill, Observed};
 use super::sys::signal_name;
-use crate::planner::Attempt;
+use super::timestamp::timestamp;
+use crate::attempt::Attempt;
 use crate::scheduler::Permit;
 
 /// Text Rust's allocation-failure handler prints before aborting.
 const ALLOC_FAILED: &str = "memory allocation of";
-
-/// RFC 3339 UTC with microseconds.
-pub fn timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
 
 /// A row with the attempt's identity and nothing measured.
 pub fn bare(

@@ -1,7 +1,8 @@
 //! The store: one directory per run under `results/store/<run_id>/` holding `rows.jsonl`
 //! (appended and flushed to disk per row, never rewritten) and `manifest.json` (replaced
-//! atomically). This module owns the layout and durable writing; [`read`] owns loading rows
-//! back from any mix of files and directories. It must not compute or render anything.
+//! atomically). This module owns the layout (where the store root is, which directories are
+//! runs, which is the newest) and durable writing; [`read`] owns loading rows back from any mix
+//! of files and directories. It must not compute or render anything.
 
 pub mod read;
 
@@ -12,12 +13,56 @@ use std::path::{Path, PathBuf};
 use nbench_schema::Row;
 use serde::Serialize;
 
+use crate::config::FileConfig;
 use crate::error::{Error, Result};
+
+/// The store root when neither `--store` nor `[run] store` of nbench.toml names one, relative
+/// to the working directory.
+pub const DEFAULT_STORE: &str = "results/store";
 
 /// File name of a run's rows.
 pub const ROWS_FILE: &str = "rows.jsonl";
 /// File name of a run's manifest.
 pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// The store root every command uses: `--store`, else `[run] store` of the config file, else
+/// [`DEFAULT_STORE`].
+pub fn root(flag: Option<&Path>, file: &FileConfig) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .or_else(|| file.run.store.clone())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE))
+}
+
+/// The run directories of `store` (those holding a rows file or a manifest), oldest first: run
+/// ids sort by start time. Anything else in the store is not a run.
+pub fn runs(store: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(store).map_err(|source| Error::Read {
+        path: store.to_path_buf(),
+        source,
+    })?;
+    let mut runs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join(ROWS_FILE).is_file() || p.join(MANIFEST_FILE).is_file())
+        .collect();
+    runs.sort();
+    Ok(runs)
+}
+
+/// The newest run of `store` that has rows.
+pub fn newest_run(store: &Path) -> Result<PathBuf> {
+    let none = || {
+        Error::bad(format!(
+            "no inputs given and {} holds no runs: pass rows .jsonl files, run directories or a store directory",
+            store.display()
+        ))
+    };
+    let runs = runs(store).map_err(|_| none())?;
+    runs.into_iter()
+        .rev()
+        .find(|p| p.join(ROWS_FILE).is_file())
+        .ok_or_else(none)
+}
 
 /// An open run directory.
 #[derive(Debug)]

@@ -1,27 +1,28 @@
 //! One stored run, start to finish, for the commands that execute a plan (`run` and `ab`):
 //! create the run directory, record the host and write the manifest before the first attempt,
-//! prepare the foreign providers' instances, dispatch, and rewrite the manifest at the end
-//! (status, counts, the worker's own version) — also when the dispatcher fails, so a run
-//! directory never claims to be `running` after nbench has gone. It does not plan, gate or
-//! print verdicts; the commands do.
+//! prepare the foreign providers' instances, dispatch, then write the derived summary beside the
+//! rows and rewrite the manifest (status, the summary's counts, the worker's own version) — the
+//! manifest also when the dispatcher fails, so a run directory never claims to be `running`
+//! after nbench has gone. It does not plan, gate or print verdicts; the commands do.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use nbench_schema::{Host, MeasurePolicy, Row};
 
+use super::RunContext;
+use super::dispatcher::dispatch;
+use super::timestamp::timestamp;
+use crate::analysis::summary::{self, Summary};
+use crate::attempt::Attempt;
 use crate::config::Deadlines;
 use crate::error::{Error, Result};
 use crate::gpus::GpuSet;
 use crate::hostinfo;
 use crate::manifest::{Manifest, WorkerFacts};
-use crate::planner::{Attempt, SEEDS};
+use crate::planner::SEEDS;
 use crate::progress::Progress;
-use crate::runner::RunContext;
-use crate::runner::dispatcher::dispatch;
-use crate::runner::synth::timestamp;
 use crate::scheduler::Scheduler;
 use crate::store::{self, MANIFEST_FILE, RunStore};
 
@@ -46,6 +47,8 @@ pub struct Finished {
     pub rows_path: PathBuf,
     /// Every row, in completion order.
     pub rows: Vec<Row>,
+    /// The derived summary of those rows, as written to `summary.json`.
+    pub summary: Summary,
     pub interrupted: bool,
     pub wall_s: f64,
 }
@@ -142,31 +145,37 @@ pub fn execute(
             return Err(e);
         }
     };
-    finish_manifest(&mut manifest, &outcome.rows, outcome.interrupted);
+    // The derived summary (ratios, pooled seeds) is computed once, beside the rows it came from;
+    // `summary`/`report`/`plot` rewrite it when they render this run with other options.
+    let derived = summary::summarize(&outcome.rows, &summary::Options::default());
+    store.write_json(summary::SUMMARY_FILE, &derived)?;
+    finish_manifest(&mut manifest, &outcome.rows, &derived, outcome.interrupted);
     store::write_json_atomic(&manifest_path, &manifest)?;
     Ok(Finished {
         run_id,
         dir: store.dir().to_path_buf(),
         rows_path: store.rows_path().to_path_buf(),
         rows: outcome.rows,
+        summary: derived,
         interrupted: outcome.interrupted,
         wall_s,
     })
 }
 
-/// The end-of-run facts: status, counts per status, and what the worker said of itself.
-fn finish_manifest(manifest: &mut Manifest, rows: &[Row], interrupted: bool) {
+/// The end-of-run facts: status, the summary's counts per status, and what the worker said of
+/// itself.
+fn finish_manifest(manifest: &mut Manifest, rows: &[Row], summary: &Summary, interrupted: bool) {
     manifest.status = if interrupted {
         "interrupted"
     } else {
         "complete"
     }
     .into();
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for r in rows {
-        *counts.entry(r.status.to_string()).or_default() += 1;
-    }
-    manifest.status_counts = counts.into_iter().collect();
+    manifest.status_counts = summary
+        .status_counts
+        .iter()
+        .map(|(s, n)| (s.clone(), *n))
+        .collect();
     let reported = rows
         .iter()
         .find(|r| r.worker.as_ref().is_some_and(|w| w.version.is_some()));
