@@ -3,11 +3,8 @@
 //! ratios refused on failed fidelity, escaping of a hostile row in every renderer, `--latest`,
 //! mixing runs from two hosts, `summary.json` beside a run, and a real measured run.
 
-mod common;
-mod reportfix;
-
-use common::{FAST, Nbench};
-use reportfix::{SCRIPT, standard, write};
+use crate::reportfix::{SCRIPT, standard, write};
+use nbench_tests::{FAST, Nbench};
 use serde_json::json;
 
 fn summary(file: &std::path::Path, format: &str) -> String {
@@ -209,7 +206,7 @@ fn a_hostile_row_is_escaped_by_every_renderer() {
 #[test]
 fn latest_keeps_the_newest_row_per_attempt_key() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let old = reportfix::ok(
+    let old = crate::reportfix::ok(
         "vec.add",
         json!({"size": 100}),
         "scalar",
@@ -252,7 +249,7 @@ fn latest_keeps_the_newest_row_per_attempt_key() {
 #[test]
 fn rows_from_two_hosts_get_a_column_each() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let here = reportfix::ok(
+    let here = crate::reportfix::ok(
         "vec.add",
         json!({"size": 100}),
         "scalar",
@@ -284,7 +281,7 @@ fn rows_from_two_hosts_get_a_column_each() {
 fn a_newer_schema_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     let v2: serde_json::Value =
-        serde_json::from_str(include_str!("../fixtures/v2.json")).expect("v2 fixture");
+        serde_json::from_str(include_str!("../../fixtures/v2.json")).expect("v2 fixture");
     let path = write(&dir.path().join("v2.jsonl"), &[v2]);
     for cmd in ["summary", "report", "plot"] {
         let out_file = dir.path().join("out");

@@ -6,14 +6,11 @@
 //! Chromium is Debian's `chromium` package, which `.ci/run` installs. Where it is absent the
 //! browser tests skip with a loud message, except under CI (`CI` set), where they fail.
 
-mod common;
-mod reportfix;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::Nbench;
-use reportfix::{SCRIPT, standard, write};
+use crate::reportfix::{SCRIPT, standard, write};
+use nbench_tests::Nbench;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 

@@ -1,12 +1,10 @@
 //! `nbench run` end to end: one row per planned attempt from distinct worker processes, stable
 //! digests, the manifest, and peak memory against a known allocation.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{FAST, Nbench};
 use nbench_schema::{Status, exit, params::canonical};
+use nbench_tests::{FAST, Nbench};
 
 fn planned(args: &[&str]) -> usize {
     let out = Nbench::new(&["run", "--dry-run"]).args(args).run();

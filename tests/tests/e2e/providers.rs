@@ -3,13 +3,11 @@
 //! in `NBENCH_PYTHON` (`scripts/test.sh` builds one with `scripts/py-env.sh`). A bare
 //! `cargo test` without one says so loudly on stderr and passes; under CI (`CI` set) it fails.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use common::{FAST, Nbench};
 use nbench_schema::{Status, exit, params::canonical};
+use nbench_tests::{FAST, Nbench};
 
 /// The vec probes the tests run: element-wise, reductions, an exact op and a softmax.
 const PROBES: &[&str] = &[
@@ -27,7 +25,7 @@ const PROBES: &[&str] = &[
 
 /// `NBENCH_PYTHON` when it can import NumPy (required under CI).
 fn python_with_numpy() -> Option<String> {
-    common::python_with("numpy", std::env::var_os("CI").is_some())
+    nbench_tests::python_with("numpy", std::env::var_os("CI").is_some())
 }
 
 fn cache_dir() -> tempfile::TempDir {

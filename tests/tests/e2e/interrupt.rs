@@ -1,12 +1,10 @@
 //! Ctrl-C during a run: every worker's process group is killed, rows so far are kept, every
 //! planned attempt still has exactly one row, and the manifest says `interrupted`.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{FAST, Nbench, alive};
 use nbench_schema::{Status, exit};
+use nbench_tests::{FAST, Nbench, alive};
 
 #[test]
 fn sigint_keeps_rows_and_marks_the_manifest() {
@@ -59,7 +57,7 @@ impl RunDirRows for Nbench {
             .unwrap()
             .unwrap()
             .path();
-        let rows = common::read_rows(&dir.join("rows.jsonl"));
+        let rows = nbench_tests::read_rows(&dir.join("rows.jsonl"));
         let m = serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
             .unwrap();
         (rows, m)

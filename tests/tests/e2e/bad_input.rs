@@ -1,10 +1,8 @@
 //! Bad input is refused before anything runs, with exit code 2 and a message naming what was
 //! wrong and what is valid.
 
-mod common;
-
-use common::{Nbench, bin};
 use nbench_schema::exit;
+use nbench_tests::{Nbench, bin};
 
 fn refused(args: &[&str], needles: &[&str]) {
     let out = Nbench::new(args).with_store().run();

@@ -1,12 +1,10 @@
 //! The whole pipeline on a deterministic fake workload: a scripted worker reports fixed times,
 //! so plan → spawn → rows → verdict renders byte-identically and can be snapshot-tested.
 
-mod common;
-
 use std::path::Path;
 
-use common::Nbench;
 use nbench_schema::exit;
+use nbench_tests::Nbench;
 
 const CATALOGUE: &str = r#"[{"name":"fake.scale","family":"fake","description":"fixed times","axes":[{"name":"size","kind":"int","values":[10,100],"representative":10,"open":false}],"backends":[{"name":"slow","platform":"cpu"},{"name":"fast","platform":"cpu"}],"hidden":false}]"#;
 

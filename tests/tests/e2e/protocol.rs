@@ -1,12 +1,10 @@
 //! Any program that speaks the protocol is a worker; one that breaks it costs one attempt, as a
 //! `protocol_error` row that says what was wrong.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{FAST, Nbench};
 use nbench_schema::{Status, exit};
+use nbench_tests::{FAST, Nbench};
 
 const CATALOGUE: &str = r#"[{"name":"fake.echo","family":"fake","description":"a test worker","axes":[{"name":"size","kind":"int","values":[1],"representative":1,"open":false}],"backends":[{"name":"b","platform":"cpu"}],"hidden":false}]"#;
 
@@ -32,7 +30,7 @@ hello = {{"event": "hello", "protocol": 1, "worker": "fake", "version": "1", "bu
     path
 }
 
-fn run_fake(body: &str) -> (common::Output, Vec<nbench_schema::Row>) {
+fn run_fake(body: &str) -> (nbench_tests::Output, Vec<nbench_schema::Row>) {
     let dir = tempfile::tempdir().unwrap();
     let w = fake_worker(dir.path(), body);
     let out = Nbench::new(&[

@@ -3,15 +3,13 @@
 //! bad or too-new input exits 2. No timing assertions. The output formats of a fixed synthetic
 //! comparison are in `compare_outputs.rs`; `nbench ab` is in `ab.rs`.
 
-mod common;
-
-use common::{AA_LOOSE, FAST, Nbench, SPIN, compare, fixture_line, write_rows};
 use nbench_schema::{Row, exit};
+use nbench_tests::{AA_LOOSE, FAST, Nbench, SPIN, compare, fixture_line, write_rows};
 
 /// Timing-sensitive tests take this so they do not measure each other on a 2-core machine.
 static MEASURING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn spin_run(scale: Option<&str>) -> common::Output {
+fn spin_run(scale: Option<&str>) -> nbench_tests::Output {
     let mut n = Nbench::new(&["run"]).args(SPIN).args(FAST).with_store();
     if let Some(s) = scale {
         n = n.env("NBENCH_CALIB_SCALE", s);

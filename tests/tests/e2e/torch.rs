@@ -3,12 +3,10 @@
 //! interpreter with torch in `NBENCH_PYTHON` (`scripts/py-env.sh --with-torch`); under CI
 //! `scripts/test.sh` builds one and sets `NBENCH_REQUIRE_TORCH`, so there the test cannot skip.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{FAST, Nbench};
 use nbench_schema::{Status, params::canonical};
+use nbench_tests::{FAST, Nbench};
 
 /// One probe of each family the torch provider implements, at its representative point.
 const PROBES: &[&str] = &[
@@ -30,7 +28,7 @@ const PROBES: &[&str] = &[
 #[test]
 fn torch_rows_share_native_digests_and_pass_fidelity() {
     let required = std::env::var_os("NBENCH_REQUIRE_TORCH").is_some();
-    let Some(py) = common::python_with("torch", required) else {
+    let Some(py) = nbench_tests::python_with("torch", required) else {
         return;
     };
     let cache = tempfile::tempdir().expect("tempdir");

@@ -6,12 +6,10 @@
 //! Overlap is judged from the worker's own `started_at`/`finished_at`: RFC 3339 with fixed
 //! microseconds and `Z`, so string order is time order.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{FAST, Nbench};
 use nbench_schema::{Row, Status, exit};
+use nbench_tests::{FAST, Nbench};
 
 fn overlaps(a: &Row, b: &Row) -> bool {
     a.started_at < b.finished_at && b.started_at < a.finished_at
@@ -223,7 +221,7 @@ fn without_a_driver_cuda_attempts_end_env_failed_and_cpu_work_runs() {
 
 #[test]
 fn cuda_backends_without_a_driver_end_env_failed_naming_the_reason() {
-    let gpus = std::process::Command::new(common::bin("nbench-worker"))
+    let gpus = std::process::Command::new(nbench_tests::bin("nbench-worker"))
         .arg("gpus")
         .output()
         .expect("run nbench-worker gpus");

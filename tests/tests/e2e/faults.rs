@@ -1,10 +1,8 @@
 //! Every `calib.fault` kind at every stage yields exactly one row with the right status and
 //! stage, the run goes on, and a hung worker's whole process group is gone afterwards.
 
-mod common;
-
-use common::{FAST, Nbench, alive};
 use nbench_schema::{Stage, Status, exit};
+use nbench_tests::{FAST, Nbench, alive};
 
 fn expected(kind: &str) -> Status {
     match kind {

@@ -4,12 +4,10 @@
 //! and `--github-summary`, the export formats, and the `[gate]` config section. Nothing here
 //! measures; the gate on real runs is in `compare.rs`.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{Nbench, compare, fixture_line, write_rows};
 use nbench_schema::{Row, exit};
+use nbench_tests::{Nbench, compare, fixture_line, write_rows};
 
 /// A fixed synthetic comparison: a pass, a moderate regression, an improvement, a crash and an
 /// unmatched key, with deterministic samples.

@@ -2,10 +2,8 @@
 //! candidate fails; `--dry-run` prints the interleaved plan; filters and resource flags are
 //! `nbench run`'s own, refused with the same message.
 
-mod common;
-
-use common::{AA_LOOSE, FAST, Nbench, SPIN, bin, set_exec};
 use nbench_schema::{Row, exit};
+use nbench_tests::{AA_LOOSE, FAST, Nbench, SPIN, bin, set_exec};
 
 /// Timing-sensitive tests take this so they do not measure each other on a 2-core machine.
 static MEASURING: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -64,7 +62,7 @@ fn interleaved_ab_passes_for_one_build_and_fails_for_a_slowed_one() {
 
 #[test]
 fn dry_run_prints_the_interleaved_plan_and_runs_nothing() {
-    let plan = |out: &common::Output| -> Vec<Vec<String>> {
+    let plan = |out: &nbench_tests::Output| -> Vec<Vec<String>> {
         out.expect_code(exit::SUCCESS);
         let lines: Vec<&str> = out.stdout.lines().collect();
         let (last, attempts) = lines.split_last().unwrap_or_else(|| out.fail("no output"));
