@@ -94,36 +94,22 @@ pub struct ResourceArgs {
     #[arg(long, value_name = "N", hide = true, conflicts_with = "gpus")]
     pub simulate_gpus: Option<u32>,
     /// Seconds to hold a GPU's lock after each attempt.
-    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub gpu_settle: f64,
 }
 
 /// How each attempt is measured, and how long its stages may take.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PolicyArgs {
-    /// Warm-up budget per attempt, seconds.
-    #[arg(long, value_name = "S")]
-    pub warmup: Option<f64>,
-    /// Calibration target for one sample, seconds.
-    #[arg(long, value_name = "S")]
-    pub sample_target: Option<f64>,
-    /// Minimum samples per attempt.
-    #[arg(long, value_name = "N")]
-    pub min_samples: Option<u64>,
-    /// Maximum samples per attempt.
-    #[arg(long, value_name = "N")]
-    pub max_samples: Option<u64>,
-    /// Target relative width of the median's 95 % CI.
-    #[arg(long, value_name = "X")]
-    pub target_rel_ci: Option<f64>,
-    /// Sampling time cap per attempt, seconds.
-    #[arg(long, value_name = "S")]
-    pub time_cap: Option<f64>,
-    /// Input cache policy: hot or rotate.
-    #[arg(long, value_name = "POLICY")]
-    pub cache: Option<String>,
+    #[command(flatten)]
+    pub measure: crate::config::PolicyOverrides,
     /// Scale every stage deadline.
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub timeout_multiplier: Option<f64>,
 }
 

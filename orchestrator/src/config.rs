@@ -39,7 +39,7 @@ use crate::error::{Error, Result};
 pub struct FileConfig {
     /// `[measure]`.
     #[serde(default)]
-    pub measure: MeasureFile,
+    pub measure: PolicyOverrides,
     /// `[timeouts]`.
     #[serde(default)]
     pub timeouts: TimeoutsFile,
@@ -51,18 +51,71 @@ pub struct FileConfig {
     pub gate: crate::analysis::gate::GateFile,
 }
 
-/// `[measure]` of `nbench.toml`.
-#[derive(Debug, Default, Clone, Deserialize)]
+/// The measurement policy as a user overrides it: `[measure]` of `nbench.toml` and the policy
+/// flags of `run` and `ab` are this one struct (file keys are the field names, flags the
+/// `--long` names), every field optional. Written once: [`resolve_policy`] lays the file's and
+/// then the flags' values over [`MeasurePolicy::default`].
+#[derive(Debug, Default, Clone, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
-pub struct MeasureFile {
+pub struct PolicyOverrides {
+    /// Warm-up budget per attempt, seconds.
+    #[arg(long = "warmup", value_name = "S", allow_negative_numbers = true)]
     pub warmup_s: Option<f64>,
+    /// Calibration target for one sample, seconds.
+    #[arg(
+        long = "sample-target",
+        value_name = "S",
+        allow_negative_numbers = true
+    )]
     pub sample_target_s: Option<f64>,
+    /// Minimum samples per attempt.
+    #[arg(long, value_name = "N")]
     pub min_samples: Option<u64>,
+    /// Maximum samples per attempt.
+    #[arg(long, value_name = "N")]
     pub max_samples: Option<u64>,
+    /// Target relative width of the median's 95 % CI.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub target_rel_ci: Option<f64>,
+    /// Sampling time cap per attempt, seconds.
+    #[arg(long = "time-cap", value_name = "S", allow_negative_numbers = true)]
     pub time_cap_s: Option<f64>,
+    /// Input cache policy: hot or rotate.
+    #[arg(long, value_name = "POLICY")]
     pub cache: Option<String>,
+    /// Raw samples in rows (the file's key; `run --no-samples` and `ab` set it).
+    #[arg(skip)]
     pub keep_samples: Option<bool>,
+}
+
+impl PolicyOverrides {
+    /// Overwrites the fields of `policy` that this layer sets.
+    fn lay_over(&self, p: &mut MeasurePolicy) {
+        if let Some(v) = self.warmup_s {
+            p.warmup_s = v;
+        }
+        if let Some(v) = self.sample_target_s {
+            p.sample_target_s = v;
+        }
+        if let Some(v) = self.min_samples {
+            p.min_samples = v;
+        }
+        if let Some(v) = self.max_samples {
+            p.max_samples = v;
+        }
+        if let Some(v) = self.target_rel_ci {
+            p.target_rel_ci = v;
+        }
+        if let Some(v) = self.time_cap_s {
+            p.time_cap_s = v;
+        }
+        if let Some(v) = &self.cache {
+            p.cache = v.clone();
+        }
+        if let Some(v) = self.keep_samples {
+            p.keep_samples = v;
+        }
+    }
 }
 
 /// `[timeouts]` of `nbench.toml`.
@@ -165,57 +218,18 @@ impl Deadlines {
     }
 }
 
-/// Flag overrides of the measurement policy (each `None` when not given).
-#[derive(Debug, Default, Clone)]
-pub struct PolicyFlags {
-    pub warmup_s: Option<f64>,
-    pub sample_target_s: Option<f64>,
-    pub min_samples: Option<u64>,
-    pub max_samples: Option<u64>,
-    pub target_rel_ci: Option<f64>,
-    pub time_cap_s: Option<f64>,
-    pub cache: Option<String>,
-    pub keep_samples: Option<bool>,
-}
-
 /// Defaults, then the file, then flags; checked for sense.
-pub fn resolve_policy(file: &MeasureFile, flags: &PolicyFlags) -> Result<MeasurePolicy> {
-    let d = MeasurePolicy::default();
-    let p = MeasurePolicy {
-        warmup_s: flags.warmup_s.or(file.warmup_s).unwrap_or(d.warmup_s),
-        sample_target_s: flags
-            .sample_target_s
-            .or(file.sample_target_s)
-            .unwrap_or(d.sample_target_s),
-        min_samples: flags
-            .min_samples
-            .or(file.min_samples)
-            .unwrap_or(d.min_samples),
-        max_samples: flags
-            .max_samples
-            .or(file.max_samples)
-            .unwrap_or(d.max_samples),
-        target_rel_ci: flags
-            .target_rel_ci
-            .or(file.target_rel_ci)
-            .unwrap_or(d.target_rel_ci),
-        time_cap_s: flags.time_cap_s.or(file.time_cap_s).unwrap_or(d.time_cap_s),
-        cache: flags
-            .cache
-            .clone()
-            .or_else(|| file.cache.clone())
-            .unwrap_or(d.cache),
-        keep_samples: flags
-            .keep_samples
-            .or(file.keep_samples)
-            .unwrap_or(d.keep_samples),
-    };
+pub fn resolve_policy(file: &PolicyOverrides, flags: &PolicyOverrides) -> Result<MeasurePolicy> {
+    let mut p = MeasurePolicy::default();
+    file.lay_over(&mut p);
+    flags.lay_over(&mut p);
     let nonneg = |name: &str, v: f64| -> Result<()> {
         if v.is_finite() && v >= 0.0 {
             Ok(())
         } else {
             Err(Error::bad(format!(
-                "measure.{name} must be a non-negative number, got {v}"
+                "measure.{name} (--{}) must be a non-negative number, got {v}",
+                name.trim_end_matches("_s").replace('_', "-")
             )))
         }
     };
@@ -252,12 +266,12 @@ mod tests {
 
     #[test]
     fn flags_override_file_override_defaults() {
-        let file = MeasureFile {
+        let file = PolicyOverrides {
             warmup_s: Some(1.0),
             min_samples: Some(20),
             ..Default::default()
         };
-        let flags = PolicyFlags {
+        let flags = PolicyOverrides {
             warmup_s: Some(0.5),
             ..Default::default()
         };

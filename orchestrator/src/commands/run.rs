@@ -4,46 +4,24 @@
 
 use nbench_schema::exit;
 
-use super::prepare::{self, Planned, Settings, SlotDefault};
+use super::prepare::{self, SlotDefault};
 use crate::cli::RunArgs;
 use crate::error::Result;
-use crate::runner::session::{self, Setup};
 use crate::{locate, verdict};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
-    let Settings {
-        file,
-        config_path,
-        policy,
-        deadlines,
-    } = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
+    let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
     let worker = locate::worker(args.worker.worker.as_deref())?;
-    let Planned {
-        plan,
-        sched,
-        gpus: gpu_set,
-        store_root,
-    } = prepare::plan(&args.plan, &file, &worker, SlotDefault::Config)?;
-
-    if args.plan.dry_run {
-        prepare::print_plan(&plan);
-        return Ok(exit::SUCCESS);
-    }
-    let total = plan.len();
-
-    let setup = Setup {
-        store_root,
-        worker_label: worker.display().to_string(),
-        worker,
-        config_path,
-        policy,
-        deadlines,
-        gpus: gpu_set,
-    };
-    let done = session::execute(setup, plan, sched, |run_id, dir| {
+    let planned = prepare::plan(&args.plan, &settings.file, &worker, SlotDefault::Config)?;
+    let label = worker.display().to_string();
+    let announce = |run_id: &str, dir: &std::path::Path, total: usize| {
         println!("run {run_id}: {total} attempts → {}", dir.display());
-    })?;
+    };
+    let Some(done) = prepare::execute(&args.plan, settings, planned, worker, label, announce)?
+    else {
+        return Ok(exit::SUCCESS);
+    };
     print!(
         "{}",
         verdict::render(
