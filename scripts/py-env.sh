@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the reference Python environment for the `numpy` and `torch` providers (DESIGN §9):
+# Builds the reference Python environment for the `numpy` and `torch` providers (docs/providers.md):
 # a venv with pinned NumPy and SciPy (and, with --with-torch, a CPU build of torch).
 #
 # usage: scripts/py-env.sh [--with-torch] [VENV_DIR]     (default VENV_DIR: results/venv)

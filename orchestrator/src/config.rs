@@ -179,7 +179,7 @@ pub struct Deadlines {
 }
 
 impl Deadlines {
-    /// Built-in defaults (DESIGN §3.5) under the file's values and `multiplier`.
+    /// Built-in defaults (docs/architecture.md, "The runner") under the file's values and `multiplier`.
     pub fn resolve(file: &TimeoutsFile, multiplier_flag: Option<f64>) -> Result<Deadlines> {
         let m = multiplier_flag.or(file.multiplier).unwrap_or(1.0);
         if !(m.is_finite() && m > 0.0) {

@@ -2,7 +2,7 @@
 //!
 //! Order: seed, then probe (catalogue order, by name), then point, then provider and backend.
 //! The backends of one point and seed run adjacent to each other (A B C, A B C …), so slow drift
-//! of the machine does not bias one backend (DESIGN §3.1). The seed quartet is the outermost
+//! of the machine does not bias one backend (docs/architecture.md, "The plan order"). The seed quartet is the outermost
 //! loop so that the four independent processes of a point are spread over the whole run rather
 //! than run back to back: a minute-scale slow phase of a shared machine then hits one seed of a
 //! point, not all four, and the gate's between-process variance sees it instead of mistaking it

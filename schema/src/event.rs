@@ -46,7 +46,7 @@ pub struct Spec {
     pub cache_dir: Option<String>,
 }
 
-/// The measurement policy: warm-up, calibration and stopping rule (DESIGN §5).
+/// The measurement policy: warm-up, calibration and stopping rule (docs/architecture.md, "Measurement").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasurePolicy {

@@ -91,6 +91,12 @@ impl Nbench {
         self
     }
 
+    /// The foreign providers' interpreter and a private instance cache.
+    pub fn python(self, py: &str, cache: &Path) -> Nbench {
+        self.env("NBENCH_PYTHON", py)
+            .env("NBENCH_INSTANCE_CACHE", &cache.display().to_string())
+    }
+
     /// Runs another program in place of `nbench` (a copy of it, say).
     pub fn program(mut self, p: &Path) -> Nbench {
         self.program = p.to_path_buf();

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""nbench-worker-py: the worker for the `numpy` and `torch` providers (DESIGN §3, §9).
+"""nbench-worker-py: the worker for the `numpy` and `torch` providers (docs/architecture.md, docs/providers.md).
 
 It speaks the native worker's protocol: reads one spec (a JSON line) on stdin, writes `hello`,
 a `stage` event on entering setup, fidelity, warmup and measure, and finally one `row`, one

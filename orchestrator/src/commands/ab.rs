@@ -125,7 +125,7 @@ pub fn interleave(plan: Vec<Attempt>, baseline: &Path, candidate: &Path) -> Vec<
     let mut out = Vec::with_capacity(plan.len() * 2);
     for a in plan {
         let distinct = seen.len();
-        let (m, k) = seen.entry(point_key(&a)).or_insert((distinct, 0));
+        let (m, k) = seen.entry(gate_key(&a)).or_insert((distinct, 0));
         let flip = (*m + *k) % 2 == 1;
         *k += 1;
         let side = |worker: &Path, variant: &str| Attempt {
@@ -143,8 +143,8 @@ pub fn interleave(plan: Vec<Attempt>, baseline: &Path, candidate: &Path) -> Vec<
     out
 }
 
-/// An attempt's key without its seed: what the gate pools into one verdict.
-fn point_key(a: &Attempt) -> String {
+/// An attempt's gate key (its key without the seed): what the gate pools into one verdict.
+fn gate_key(a: &Attempt) -> String {
     format!(
         "{} {} {} {} {}",
         a.probe,

@@ -97,7 +97,7 @@ pub fn deliver(c: &Comparison, out: &OutputArgs) -> Result<i32> {
     if out.github_summary {
         append_summary(&Markdown.render(c))?;
     }
-    Ok(if c.summary.regressions > 0 {
+    Ok(if c.tally.regressions > 0 {
         exit::REGRESSION
     } else {
         exit::SUCCESS

@@ -1,8 +1,8 @@
-//! The instance cache (DESIGN §9): before dispatch, every `(probe, params, seed)` a foreign
+//! The instance cache (docs/providers.md): before dispatch, every `(probe, params, seed)` a foreign
 //! provider will run is materialised once by `nbench-worker materialize` into
 //! `<cache>/<digest>/`, and its directory handed to the attempt as `spec.cache_dir`.
 //!
-//! This module owns the cache root's location and its `index.json` (point key → digest), so a
+//! This module owns the cache root's location and its `index.json` (instance key → digest), so a
 //! point already cached costs no worker call. A directory counts only while its `meta.json`
 //! exists (the worker renames complete directories into place). A point that fails to
 //! materialise is reported on stderr and left without an instance: its foreign attempts then
@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
-use super::{is_foreign, point_key};
+use super::{instance_key, is_foreign};
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
 
@@ -42,7 +42,7 @@ struct Answer {
 }
 
 /// Materialises every foreign point of `plan` that is not cached yet; returns the instance
-/// directory of each point that has one, by point key.
+/// directory of each point that has one, by instance key.
 pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<String, PathBuf>> {
     let index_path = root.join(INDEX);
     let mut index: BTreeMap<String, String> = std::fs::read(&index_path)
@@ -52,7 +52,7 @@ pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<
     let mut out = BTreeMap::new();
     let mut changed = false;
     for a in plan.iter().filter(|a| is_foreign(&a.provider)) {
-        let key = point_key(&a.probe, &a.params, a.seed);
+        let key = instance_key(&a.probe, &a.params, a.seed);
         if out.contains_key(&key) {
             continue;
         }

@@ -1,4 +1,4 @@
-//! Providers (DESIGN §9): which frameworks can run a probe, on which platforms, and how their
+//! Providers (docs/providers.md): which frameworks can run a probe, on which platforms, and how their
 //! worker is started. `native` is the Rust worker; `numpy` and `torch` run the Python worker
 //! (`worker/python/nbench_py_worker.py`) under an interpreter resolved per provider and
 //! platform.
@@ -141,8 +141,9 @@ pub fn script() -> Result<PathBuf> {
     )))
 }
 
-/// The key of one instance: `(probe, canonical params, seed)`.
-pub fn point_key(probe: &str, params: &nbench_schema::Params, seed: u64) -> String {
+/// The key of one instance (`docs/architecture.md`, "Glossary"): `(probe, canonical params,
+/// seed)`.
+pub fn instance_key(probe: &str, params: &nbench_schema::Params, seed: u64) -> String {
     format!("{probe}\u{0}{}\u{0}{seed}", canonical(params))
 }
 
@@ -160,7 +161,7 @@ pub struct Launch {
 pub struct Foreign {
     /// By `(provider, platform)`.
     pub launches: BTreeMap<(String, String), Launch>,
-    /// Instance directory by [`point_key`].
+    /// Instance directory by [`instance_key`].
     pub instances: BTreeMap<String, PathBuf>,
 }
 
@@ -193,7 +194,7 @@ impl Foreign {
     /// The instance directory of `a`'s point, when one was materialised.
     pub fn instance(&self, a: &Attempt) -> Option<&Path> {
         self.instances
-            .get(&point_key(&a.probe, &a.params, a.seed))
+            .get(&instance_key(&a.probe, &a.params, a.seed))
             .map(PathBuf::as_path)
     }
 }

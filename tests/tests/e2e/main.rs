@@ -10,6 +10,7 @@ mod compare_outputs;
 mod compat;
 mod dashboard;
 mod faults;
+mod hygiene;
 mod interrupt;
 mod pipeline;
 mod protocol;

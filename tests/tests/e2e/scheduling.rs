@@ -1,4 +1,4 @@
-//! Resource-aware scheduling end to end (DESIGN §6), with real worker processes: concurrent
+//! Resource-aware scheduling end to end (docs/scheduling.md), with real worker processes: concurrent
 //! CPU attempts never share a core, and over simulated GPU devices (`--simulate-gpus`, backed
 //! by `calib.sleep`'s `sim` backend) never two attempts on one device, N at once across N
 //! devices, every GPU attempt pinned to the device it held, and CPU and GPU work overlapping.

@@ -1,4 +1,4 @@
-"""The Python worker's parts (DESIGN §3, §5, §9): measurement, fidelity, instances and the
+"""The Python worker's parts (docs/architecture.md, docs/providers.md): measurement, fidelity, instances and the
 per-provider implementations. The entry point is ../nbench_py_worker.py.
 
 This package must import nothing beyond the standard library at module level: NumPy and torch

@@ -6,7 +6,7 @@ use nbench_schema::{FidelityStatus, Row, Status, TimeStats};
 
 use super::bootstrap::{self, Boot, Pair};
 use super::doc::{KeyResult, PointResult, Severity, Verdict};
-use super::keys::PointKey;
+use super::keys::GateKey;
 use super::settings::GateSettings;
 use super::stats::mann_whitney_greater;
 
@@ -59,7 +59,7 @@ fn pooled_change(ratios: &[f64]) -> Option<f64> {
 }
 
 /// Per-seed comparison and the bootstrap for one point.
-pub fn test_point(pk: &PointKey, seeds: &[(u64, &Row, &Row)], settings: &GateSettings) -> Tested {
+pub fn test_point(pk: &GateKey, seeds: &[(u64, &Row, &Row)], settings: &GateSettings) -> Tested {
     let mut keys = Vec::new();
     let mut pairs = Vec::new();
     let (mut min_ratios, mut p95_ratios) = (Vec::new(), Vec::new());

@@ -42,12 +42,12 @@ impl Exporter<Comparison> for Junit {
         let _ = writeln!(
             out,
             r#"<testsuites name="nbench compare" tests="{tests}" failures="{}">"#,
-            c.summary.regressions
+            c.tally.regressions
         );
         let _ = writeln!(
             out,
             r#"  <testsuite name="nbench compare" tests="{tests}" failures="{}" errors="0" skipped="{}">"#,
-            c.summary.regressions,
+            c.tally.regressions,
             c.unmatched.len()
         );
         for p in &c.points {

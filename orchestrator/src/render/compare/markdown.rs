@@ -42,7 +42,7 @@ impl Exporter<Comparison> for Markdown {
 
     fn render(&self, c: &Comparison) -> String {
         let mut out = String::new();
-        let mark = if c.summary.regressions > 0 {
+        let mark = if c.tally.regressions > 0 {
             "❌ regression"
         } else {
             "✅ pass"

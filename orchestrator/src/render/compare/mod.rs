@@ -70,7 +70,7 @@ pub fn verdict_label(p: &PointResult) -> String {
 /// The closing line every format states: the verdict, the counts, and how often this gate is
 /// expected to cry wolf.
 pub fn verdict_line(c: &Comparison) -> String {
-    let s = &c.summary;
+    let s = &c.tally;
     format!(
         "{}: {} of {} points regressed ({} status/fidelity), {} improved, {} warnings, {} inconclusive, {} unmatched keys; expected false-alarm rate ≤ {:.1} % per comparison (Benjamini–Hochberg at α = {} over {} points, min threshold {:.0} %)",
         s.verdict.to_uppercase(),

@@ -88,7 +88,7 @@ impl Exporter<Comparison> for Terminal {
                 let _ = writeln!(out, "    only in {}: {}", u.side, u.key);
             }
         }
-        let v = if c.summary.regressions > 0 {
+        let v = if c.tally.regressions > 0 {
             Verdict::Regression
         } else {
             Verdict::Pass
