@@ -133,6 +133,9 @@ pub struct PlanArgs {
     /// Print the plan and exit without running.
     #[arg(long)]
     pub dry_run: bool,
+    /// How progress is shown: a bar on a terminal and lines otherwise (auto), or as asked.
+    #[arg(long, value_enum, default_value_t)]
+    pub progress: crate::progress::Mode,
 }
 
 /// `nbench run`.

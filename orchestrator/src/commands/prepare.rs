@@ -135,6 +135,7 @@ pub fn execute(
         policy: settings.policy,
         deadlines: settings.deadlines,
         gpus: planned.gpus,
+        progress: args.progress,
     };
     session::execute(setup, planned.plan, planned.sched, |run_id, dir| {
         announce(run_id, dir, total)

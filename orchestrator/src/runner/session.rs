@@ -22,7 +22,7 @@ use crate::gpus::GpuSet;
 use crate::hostinfo;
 use crate::manifest::{Manifest, WorkerFacts};
 use crate::planner::SEEDS;
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 use crate::scheduler::Scheduler;
 use crate::store::{self, MANIFEST_FILE, RunStore};
 
@@ -38,6 +38,8 @@ pub struct Setup {
     pub policy: MeasurePolicy,
     pub deadlines: Deadlines,
     pub gpus: GpuSet,
+    /// How progress is shown.
+    pub progress: progress::Mode,
 }
 
 /// A finished (or interrupted) session.
@@ -126,7 +128,7 @@ pub fn execute(
         foreign: foreign.foreign,
     });
     announce(&run_id, store.dir());
-    let mut progress = Progress::new(plan.len());
+    let mut progress = Progress::new(setup.progress, plan.len());
     let t0 = Instant::now();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
