@@ -159,9 +159,9 @@ pub struct ListArgs {
     /// Include hidden probes.
     #[arg(long)]
     pub all: bool,
-    /// table or json.
-    #[arg(long, default_value = "table")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::render::listing::Format,
     #[command(flatten)]
     pub worker: WorkerArg,
 }

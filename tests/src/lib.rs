@@ -39,6 +39,7 @@ pub struct Nbench {
     env: Vec<(String, String)>,
     env_remove: Vec<String>,
     program: PathBuf,
+    cwd: Option<PathBuf>,
     pub store: tempfile::TempDir,
 }
 
@@ -61,6 +62,7 @@ impl Nbench {
             env: Vec::new(),
             env_remove: vec!["NBENCH_WORKER".into(), "NBENCH_CALIB_SCALE".into()],
             program: bin("nbench"),
+            cwd: None,
             store: tempfile::tempdir().expect("tempdir"),
         }
     }
@@ -88,6 +90,18 @@ impl Nbench {
     /// Sets an environment variable for the run.
     pub fn env(mut self, k: &str, v: &str) -> Nbench {
         self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Removes an environment variable for the run.
+    pub fn env_remove(mut self, k: &str) -> Nbench {
+        self.env_remove.push(k.into());
+        self
+    }
+
+    /// Runs in `dir` instead of the test's working directory.
+    pub fn current_dir(mut self, dir: &Path) -> Nbench {
+        self.cwd = Some(dir.to_path_buf());
         self
     }
 
@@ -123,6 +137,9 @@ impl Nbench {
     fn command(&self) -> Command {
         let mut c = Command::new(&self.program);
         c.args(&self.args).stdin(Stdio::null());
+        if let Some(d) = &self.cwd {
+            c.current_dir(d);
+        }
         for k in &self.env_remove {
             c.env_remove(k);
         }
@@ -279,9 +296,12 @@ pub fn python_with(module: &str, required: bool) -> Option<String> {
     let py = std::env::var("NBENCH_PYTHON")
         .ok()
         .filter(|p| !p.is_empty());
+    // The probe's own traceback is noise here: the note below says what is missing.
     let usable = py.as_deref().is_some_and(|py| {
         Command::new(py)
             .args(["-c", &format!("import {module}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     });
@@ -292,15 +312,44 @@ pub fn python_with(module: &str, required: bool) -> Option<String> {
         None => "NBENCH_PYTHON is not set".to_string(),
         Some(py) => format!("NBENCH_PYTHON={py} cannot import {module}"),
     };
-    assert!(
-        !required,
-        "{why}, and this run requires it: build the environment with scripts/py-env.sh"
-    );
-    eprintln!(
-        "SKIPPED {module} provider test: {why}; build the environment with scripts/py-env.sh \
-         and export NBENCH_PYTHON"
-    );
+    let fix = skip_fix(module);
+    assert!(!required, "{why}, and this run requires it: {fix}");
+    skipped(&format!(
+        "the {module} provider test: {why}; to run it: {fix}"
+    ));
     None
+}
+
+/// The exact commands that make the `module` provider tests run.
+pub fn skip_fix(module: &str) -> String {
+    let flag = if module == "torch" { " --with-torch" } else { "" };
+    format!(
+        "bash scripts/py-env.sh{flag} results/venv && export NBENCH_PYTHON=$PWD/results/venv/bin/python"
+    )
+}
+
+/// Reports a skipped test where it is seen: on stderr (shown with `--nocapture`) and in
+/// `$CARGO_TARGET_TMPDIR/../skipped.txt`, which `scripts/test.sh` prints after the tests, since
+/// the test harness hides the output of a passing test.
+pub fn skipped(what: &str) {
+    eprintln!("SKIPPED {what}");
+    let path = skipped_file();
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    {
+        use std::io::Write;
+        let _ = writeln!(f, "SKIPPED {what}");
+    }
+}
+
+/// The file [`skipped`] appends to: `target/<profile>/skipped-tests.txt`.
+pub fn skipped_file() -> PathBuf {
+    bin_dir().join("skipped-tests.txt")
 }
 
 /// `nbench compare A B <extra>`.

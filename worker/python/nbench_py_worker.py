@@ -29,7 +29,9 @@ from nbench_py.errors import (  # noqa: E402
 PROTOCOL = 1
 WORKER = "nbench-worker-py"
 VERSION = "0.1.0"
-PLATFORMS = {"numpy": ("cpu",), "torch": ("cpu", "cuda")}
+# The frameworks this worker implements. Which platforms each runs on is the orchestrator's
+# provider table (orchestrator/src/provider/mod.rs), sent in every spec as provider_platforms.
+PROVIDERS = ("numpy", "torch")
 
 
 def emit(obj):
@@ -150,12 +152,14 @@ class Attempt:
         spec, row = self.spec, self.row
         self.enter("setup")
         provider, platform = row["provider"], row["platform"]
-        if provider not in PLATFORMS:
+        if provider not in PROVIDERS:
             raise EnvFailed(f"provider `{provider}` is not supported by {WORKER}; valid "
-                            f"providers: {', '.join(PLATFORMS)}", "provider_unsupported")
-        if platform not in PLATFORMS[provider]:
+                            f"providers: {', '.join(PROVIDERS)}", "provider_unsupported")
+        platforms = spec.get("provider_platforms") or []
+        if platform not in platforms:
             raise Skipped(f"provider {provider} does not run on platform `{platform}`; its "
-                          f"platforms: {', '.join(PLATFORMS[provider])}", "platform_unsupported")
+                          f"platforms: {', '.join(platforms) or 'none named in the spec'}",
+                          "platform_unsupported")
         np, torch = import_provider(provider, platform, self.threads)
         self.torch = torch
         # Start-up includes the framework import: the baseline is what the worker holds

@@ -156,6 +156,7 @@ pub fn materialize(
             policy: Default::default(),
             variant: None,
             cache_dir: None,
+            provider_platforms: None,
         };
         let mut ctx = SetupCtx::new(&spec, 1);
         ctx.digest = Digest::capturing();

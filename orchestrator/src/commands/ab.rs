@@ -44,7 +44,6 @@ pub struct Args {
 /// Runs `nbench ab`.
 pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
     let settings = args.gate.resolve(config)?;
-    crate::render::compare::by_name(&args.output.format, false)?;
     // The gate's bootstrap needs the raw samples.
     let settings_run = prepare::settings(config, &args.plan, Some(true))?;
     for (flag, p) in [

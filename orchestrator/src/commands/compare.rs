@@ -10,7 +10,6 @@ use nbench_schema::Row;
 use super::gating::{GateArgs, OutputArgs, deliver};
 use crate::analysis::gate;
 use crate::error::{Error, Result};
-use crate::render::compare as render;
 use crate::store::read;
 
 /// Arguments of `nbench compare`.
@@ -32,8 +31,6 @@ pub struct Args {
 /// Runs `nbench compare`.
 pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
     let settings = args.gate.resolve(config)?;
-    // Check the format before reading anything, so a typo fails fast.
-    render::by_name(&args.output.format, false)?;
     let baseline = side(&args.baseline, "baseline", args.latest)?;
     let current = side(&args.current, "current", args.latest)?;
     let c = gate::compare(

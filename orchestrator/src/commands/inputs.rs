@@ -62,7 +62,28 @@ pub fn load(config: Option<&Path>, args: &RowsArgs) -> Result<Loaded> {
     if paths.is_empty() {
         let (file, _) = FileConfig::load(config)?;
         let root = store::root(args.store.as_deref(), &file);
-        paths.push(store::newest_run(&root)?);
+        let newest = store::newest_run(&root)?;
+        // Say which run was picked: with no argument the user did not name one.
+        let started = std::fs::read_to_string(newest.join(MANIFEST_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|m| {
+                m.get("started_at")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_string)
+            });
+        let id = newest
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        eprintln!(
+            "nbench: the newest run of {}: {id}{}",
+            root.display(),
+            started
+                .map(|s| format!(", started {s}"))
+                .unwrap_or_default()
+        );
+        paths.push(newest);
     }
     let mut rows = read::load(&paths)?;
     if rows.is_empty() {

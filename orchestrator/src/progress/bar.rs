@@ -16,8 +16,10 @@ impl Bar {
     pub fn new(total: usize) -> Bar {
         let b = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stdout());
         b.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         Bar { bar: Some(b) }
     }

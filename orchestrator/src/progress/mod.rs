@@ -117,8 +117,14 @@ pub fn line(done: usize, total: usize, row: &Row) -> String {
         (None, Some(t)) => format!("median {}", units::seconds(t.median)),
         (None, None) => String::new(),
     };
+    // An `ab` run says which build each line is.
+    let side = row
+        .variant
+        .as_ref()
+        .map(|v| format!(" [{v}]"))
+        .unwrap_or_default();
     let text = format!(
-        "{:<21} {} {} seed={} {}  {what}",
+        "{:<21} {} {} seed={} {}{side}  {what}",
         row.status.as_str(),
         row.probe,
         canonical(&row.params),
@@ -130,8 +136,13 @@ pub fn line(done: usize, total: usize, row: &Row) -> String {
 
 /// What the bar shows of a running attempt.
 pub fn label(a: &Attempt) -> String {
+    let side = a
+        .variant
+        .as_ref()
+        .map(|v| format!(" [{v}]"))
+        .unwrap_or_default();
     escape::terminal(&format!(
-        "{} {} seed={} {}",
+        "{} {} seed={} {}{side}",
         a.probe,
         canonical(&a.params),
         a.seed,

@@ -72,11 +72,10 @@ pub fn probe(provider: &str, platform: &str) -> ProviderFacts {
     match ask(&python) {
         Err(why) => facts.reason = Some(why),
         Ok(v) => {
-            let framework = if provider == "torch" {
-                "torch"
-            } else {
-                "numpy"
-            };
+            // The Python worker itself always needs NumPy; the provider's own module too.
+            let framework = super::find(provider)
+                .and_then(|p| p.module)
+                .unwrap_or("numpy");
             if v.get(framework).is_some() && v.get("numpy").is_some() {
                 facts.available = true;
             } else {
@@ -146,8 +145,9 @@ pub fn describe(f: &ProviderFacts) -> String {
         )
     } else {
         format!(
-            "unavailable: {} (interpreter via {})",
+            "unavailable: {} (interpreter {} via {}; build one with `bash scripts/py-env.sh`, or set NBENCH_PYTHON)",
             f.reason.as_deref().unwrap_or("unknown"),
+            f.interpreter,
             f.via
         )
     }

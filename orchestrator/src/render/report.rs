@@ -51,38 +51,37 @@ struct ProtocolView {
 }
 
 impl Exporter<ReportDoc<'_>> for Report {
-    fn format(&self) -> &'static str {
-        "md"
-    }
-
-    fn render(&self, doc: &ReportDoc<'_>) -> String {
-        let s = doc.summary;
-        let sources: Vec<_> = s
-            .sources
-            .iter()
-            .map(|src| {
-                let git = match (&src.git_commit, src.git_dirty) {
-                    (Some(c), Some(true)) => format!("{} (dirty)", short(c)),
-                    (Some(c), _) => short(c).to_string(),
-                    (None, _) => "-".into(),
-                };
-                minijinja::context! { src => src, git => git }
-            })
-            .collect();
-        markdown::render(
-            "report.md.j2",
-            minijinja::context! {
-                sources => sources,
-                machines => doc.manifests.iter().map(machine).collect::<Vec<_>>(),
-                protocols => s.protocols.iter().map(protocol).collect::<Vec<_>>(),
-                status_counts => s.status_counts,
-                rows => s.rows,
-                reference_rule => s.reference_rule,
-                families => families(s),
-                failures => s.failures,
-                skipped => s.skipped,
-            },
-        )
+    fn write(&self, doc: &ReportDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let s = doc.summary;
+            let sources: Vec<_> = s
+                .sources
+                .iter()
+                .map(|src| {
+                    let git = match (&src.git_commit, src.git_dirty) {
+                        (Some(c), Some(true)) => format!("{} (dirty)", short(c)),
+                        (Some(c), _) => short(c).to_string(),
+                        (None, _) => "-".into(),
+                    };
+                    minijinja::context! { src => src, git => git }
+                })
+                .collect();
+            markdown::render(
+                "report.md.j2",
+                minijinja::context! {
+                    sources => sources,
+                    machines => doc.manifests.iter().map(machine).collect::<Vec<_>>(),
+                    protocols => s.protocols.iter().map(protocol).collect::<Vec<_>>(),
+                    status_counts => s.status_counts,
+                    rows => s.rows,
+                    reference_rule => s.reference_rule,
+                    families => families(s),
+                    failures => s.failures,
+                    skipped => s.skipped,
+                },
+            )
+        };
+        w.write_all(text.as_bytes())
     }
 }
 

@@ -278,6 +278,9 @@ fn spec_for(ctx: &RunContext, a: &Attempt) -> Spec {
             .instance(a)
             .or(ctx.cache_dir.as_deref())
             .map(|p| p.display().to_string()),
+        provider_platforms: crate::provider::find(&a.provider)
+            .filter(|p| p.foreign)
+            .map(|p| p.platforms.iter().map(|s| s.to_string()).collect()),
     }
 }
 

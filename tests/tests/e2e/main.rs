@@ -5,11 +5,13 @@
 
 mod ab;
 mod bad_input;
+mod ci_recipe;
 mod compare;
 mod compare_outputs;
 mod compat;
 mod dashboard;
 mod faults;
+mod frictions;
 mod hygiene;
 mod interrupt;
 mod pipeline;

@@ -31,74 +31,73 @@ pub fn xml(s: &str) -> String {
 }
 
 impl Exporter<Comparison> for Junit {
-    fn format(&self) -> &'static str {
-        "junit"
-    }
-
-    fn render(&self, c: &Comparison) -> String {
-        let tests = c.points.len() + c.unmatched.len();
-        let mut out = String::new();
-        let _ = writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-        let _ = writeln!(
-            out,
-            r#"<testsuites name="nbench compare" tests="{tests}" failures="{}">"#,
-            c.tally.regressions
-        );
-        let _ = writeln!(
-            out,
-            r#"  <testsuite name="nbench compare" tests="{tests}" failures="{}" errors="0" skipped="{}">"#,
-            c.tally.regressions,
-            c.unmatched.len()
-        );
-        for p in &c.points {
-            let _ = write!(
-                out,
-                r#"    <testcase classname="{}" name="{}">"#,
-                xml(&p.probe),
-                xml(&p.name)
-            );
-            let detail = format!(
-                "{}: min {}, median {}, p95 {}; {}",
-                verdict_label(p),
-                pct(p.change_min),
-                pct(p.change_median),
-                pct(p.change_p95),
-                p.reasons.join("; ")
-            );
-            match p.verdict {
-                Verdict::Regression => {
-                    let _ = write!(
-                        out,
-                        "\n      <failure message=\"{}\" type=\"regression\">{}</failure>\n    ",
-                        xml(&verdict_label(p)),
-                        xml(&detail)
-                    );
-                }
-                Verdict::Pass => {}
-                _ => {
-                    let _ = write!(
-                        out,
-                        "\n      <system-out>{}</system-out>\n    ",
-                        xml(&detail)
-                    );
-                }
-            }
-            let _ = writeln!(out, "</testcase>");
-        }
-        for u in &c.unmatched {
+    fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let tests = c.points.len() + c.unmatched.len();
+            let mut out = String::new();
+            let _ = writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
             let _ = writeln!(
                 out,
-                "    <testcase classname=\"unmatched\" name=\"{}\">\n      <skipped message=\"only in {}\"/>\n    </testcase>",
-                xml(&u.key),
-                xml(&u.side)
+                r#"<testsuites name="nbench compare" tests="{tests}" failures="{}">"#,
+                c.tally.regressions
             );
-        }
-        let _ = writeln!(
-            out,
-            "    <system-out>{}</system-out>",
-            xml(&verdict_line(c))
-        );
-        let _ = writeln!(out, "  </testsuite>\n</testsuites>");
-        out
+            let _ = writeln!(
+                out,
+                r#"  <testsuite name="nbench compare" tests="{tests}" failures="{}" errors="0" skipped="{}">"#,
+                c.tally.regressions,
+                c.unmatched.len()
+            );
+            for p in &c.points {
+                let _ = write!(
+                    out,
+                    r#"    <testcase classname="{}" name="{}">"#,
+                    xml(&p.probe),
+                    xml(&p.name)
+                );
+                let detail = format!(
+                    "{}: min {}, median {}, p95 {}; {}",
+                    verdict_label(p),
+                    pct(p.change_min),
+                    pct(p.change_median),
+                    pct(p.change_p95),
+                    p.reasons.join("; ")
+                );
+                match p.verdict {
+                    Verdict::Regression => {
+                        let _ = write!(
+                            out,
+                            "\n      <failure message=\"{}\" type=\"regression\">{}</failure>\n    ",
+                            xml(&verdict_label(p)),
+                            xml(&detail)
+                        );
+                    }
+                    Verdict::Pass => {}
+                    _ => {
+                        let _ = write!(
+                            out,
+                            "\n      <system-out>{}</system-out>\n    ",
+                            xml(&detail)
+                        );
+                    }
+                }
+                let _ = writeln!(out, "</testcase>");
+            }
+            for u in &c.unmatched {
+                let _ = writeln!(
+                    out,
+                    "    <testcase classname=\"unmatched\" name=\"{}\">\n      <skipped message=\"only in {}\"/>\n    </testcase>",
+                    xml(&u.key),
+                    xml(&u.side)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "    <system-out>{}</system-out>",
+                xml(&verdict_line(c))
+            );
+            let _ = writeln!(out, "  </testsuite>\n</testsuites>");
+            out
+        };
+        w.write_all(text.as_bytes())
     }
 }

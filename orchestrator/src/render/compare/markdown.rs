@@ -36,49 +36,48 @@ fn table(out: &mut String, points: &[&PointResult]) {
 }
 
 impl Exporter<Comparison> for Markdown {
-    fn format(&self) -> &'static str {
-        "md"
-    }
-
-    fn render(&self, c: &Comparison) -> String {
-        let mut out = String::new();
-        let mark = if c.tally.regressions > 0 {
-            "❌ regression"
-        } else {
-            "✅ pass"
-        };
-        let _ = writeln!(out, "## nbench compare: {mark}\n");
-        let _ = writeln!(
-            out,
-            "Baseline `{}` → current `{}`.\n",
-            cell(&c.baseline),
-            cell(&c.current)
-        );
-        let all = ordered(c);
-        let notable: Vec<&PointResult> = all
-            .iter()
-            .copied()
-            .filter(|p| p.verdict != Verdict::Pass)
-            .collect();
-        if !notable.is_empty() {
-            table(&mut out, &notable);
-            out.push('\n');
-        }
-        let _ = writeln!(
-            out,
-            "<details><summary>all {} points</summary>\n",
-            all.len()
-        );
-        table(&mut out, &all);
-        let _ = writeln!(out, "\n</details>\n");
-        if !c.unmatched.is_empty() {
-            let _ = writeln!(out, "**Unmatched keys ({}):**\n", c.unmatched.len());
-            for u in &c.unmatched {
-                let _ = writeln!(out, "- only in {}: `{}`", u.side, cell(&u.key));
+    fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let mut out = String::new();
+            let mark = if c.tally.regressions > 0 {
+                "❌ regression"
+            } else {
+                "✅ pass"
+            };
+            let _ = writeln!(out, "## nbench compare: {mark}\n");
+            let _ = writeln!(
+                out,
+                "Baseline `{}` → current `{}`.\n",
+                cell(&c.baseline),
+                cell(&c.current)
+            );
+            let all = ordered(c);
+            let notable: Vec<&PointResult> = all
+                .iter()
+                .copied()
+                .filter(|p| p.verdict != Verdict::Pass)
+                .collect();
+            if !notable.is_empty() {
+                table(&mut out, &notable);
+                out.push('\n');
             }
-            out.push('\n');
-        }
-        let _ = writeln!(out, "{}", verdict_line(c));
-        out
+            let _ = writeln!(
+                out,
+                "<details><summary>all {} points</summary>\n",
+                all.len()
+            );
+            table(&mut out, &all);
+            let _ = writeln!(out, "\n</details>\n");
+            if !c.unmatched.is_empty() {
+                let _ = writeln!(out, "**Unmatched keys ({}):**\n", c.unmatched.len());
+                for u in &c.unmatched {
+                    let _ = writeln!(out, "- only in {}: `{}`", u.side, cell(&u.key));
+                }
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{}", verdict_line(c));
+            out
+        };
+        w.write_all(text.as_bytes())
     }
 }
