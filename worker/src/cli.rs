@@ -1,5 +1,5 @@
-//! The `nbench-worker` command line: run one spec from stdin, `list`, `gpus`, `cuda-check`, or
-//! `--version`.
+//! The `nbench-worker` command line: run one spec from stdin, `list`, `gpus`, `cuda-check`,
+//! `cuda-libs`, or `--version`.
 //!
 //! This module owns argument dispatch and exit codes; it reads stdin once and leaves stdout to
 //! the [`Emitter`] (and `list`). It must not contain attempt logic.
@@ -17,6 +17,7 @@ const USAGE: &str =
        nbench-worker list       print the probe catalogue as a JSON array
        nbench-worker gpus       print the CUDA devices as a JSON array ([] without a driver)
        nbench-worker cuda-check compile every CUDA kernel with NVRTC (no GPU needed)
+       nbench-worker cuda-libs  which libcuda, libnvrtc, libcublas load here, from where
        nbench-worker materialize [CACHE_DIR]
                                 read a point (JSON line) on stdin, write its inputs and
                                 oracle as .npy under CACHE_DIR/<digest>/, print {digest, dir}
@@ -35,6 +36,7 @@ pub fn main() -> i32 {
         ["list"] => list(),
         ["gpus"] => crate::cuda::commands::gpus(),
         ["cuda-check"] => crate::cuda::commands::cuda_check(),
+        ["cuda-libs"] => crate::cuda::libs::main(),
         ["materialize"] => crate::materialize::main(None),
         ["materialize", cache] => crate::materialize::main(Some(cache)),
         ["--version"] => {

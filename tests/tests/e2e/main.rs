@@ -12,6 +12,7 @@ mod compat;
 mod dashboard;
 mod faults;
 mod frictions;
+mod gpu_check;
 mod hygiene;
 mod interrupt;
 mod pipeline;
