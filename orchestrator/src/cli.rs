@@ -40,6 +40,13 @@ pub enum Command {
     Plot(Box<commands::plot::Args>),
     /// Delete all but the newest N runs from a store.
     Prune(Box<commands::prune::Args>),
+    /// Turn other tools' results (hyperfine, Google Benchmark, Criterion, pytest-benchmark)
+    /// into a run directory.
+    Import(Box<commands::import::Args>),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions(commands::completions::Args),
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 /// Where the worker is.
@@ -171,7 +178,7 @@ pub struct ListArgs {
     #[arg(long)]
     pub all: bool,
     /// table or json.
-    #[arg(long, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
     pub format: String,
     #[command(flatten)]
     pub worker: WorkerArg,
@@ -200,6 +207,9 @@ pub fn main() -> i32 {
         Command::Report(args) => commands::report::main(args),
         Command::Plot(args) => commands::plot::main(args),
         Command::Prune(args) => commands::prune::main(args),
+        Command::Import(args) => commands::import::main(args),
+        Command::Completions(args) => commands::completions::main(args),
+        Command::Man => commands::completions::man(),
     };
     match result {
         Ok(code) => code,

@@ -22,7 +22,8 @@ const SUMMARY_LIMIT: usize = 1024 * 1024 - 4096;
 /// Arguments of `nbench compare`.
 #[derive(Debug, clap::Args, Clone)]
 pub struct Args {
-    /// The baseline: a rows .jsonl file, a run directory, or a store of runs.
+    /// The baseline: a rows .jsonl file, a run directory, a store of runs, or another tool's
+    /// output (as `nbench import` reads it).
     pub baseline: PathBuf,
     /// The current side, in the same forms.
     pub current: PathBuf,
@@ -65,7 +66,7 @@ pub struct GateArgs {
 #[derive(Debug, clap::Args, Clone)]
 pub struct OutputArgs {
     /// Output format: table, md, json, junit or github.
-    #[arg(long, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = render::FORMATS)]
     pub format: String,
     /// Write the format to FILE (the table still goes to stdout).
     #[arg(long, value_name = "FILE")]
@@ -110,7 +111,12 @@ pub fn main(cli: &Cli, args: &Args) -> Result<i32> {
 }
 
 fn side(path: &Path, name: &str, latest: bool) -> Result<Vec<Row>> {
-    let rows = read::load(&[path.to_path_buf()])?;
+    // Another tool's output (hyperfine, Google Benchmark, Criterion, pytest-benchmark) is
+    // imported in memory, as `nbench import` would write it.
+    let rows = match crate::import::foreign_rows(path)? {
+        Some(rows) => rows,
+        None => read::load(&[path.to_path_buf()])?,
+    };
     if rows.is_empty() {
         return Err(Error::bad(format!(
             "{name} {} holds no rows to compare",

@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// bmf (Bencher Metric Format) or gab (github-action-benchmark custom JSON).
-    #[arg(long)]
+    #[arg(long, value_parser = ["bmf", "gab"])]
     pub format: String,
     /// bmf: the file to write (default stdout). gab: the directory to write the two files into.
     #[arg(long, value_name = "PATH")]

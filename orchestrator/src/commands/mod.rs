@@ -5,7 +5,9 @@
 
 pub mod ab;
 pub mod compare;
+pub mod completions;
 pub mod export;
+pub mod import;
 pub mod inputs;
 pub mod list;
 pub mod plot;

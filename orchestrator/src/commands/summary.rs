@@ -15,7 +15,7 @@ pub struct Args {
     #[command(flatten)]
     pub rows: RowsArgs,
     /// Output format: table, md, json or csv.
-    #[arg(long, default_value = "table")]
+    #[arg(long, default_value = "table", value_parser = ["table", "md", "json", "csv"])]
     pub format: String,
 }
 
