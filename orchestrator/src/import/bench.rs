@@ -90,12 +90,17 @@ pub struct Given {
     pub iters_per_sample: u64,
 }
 
-/// A time as the tool wrote it: finite and not negative, else an error naming `what`.
+/// The largest time accepted, in the tool's own unit: far beyond any real benchmark (11 days
+/// in nanoseconds), and small enough that sums and squares of samples stay finite.
+pub const MAX_TIME: f64 = 1e15;
+
+/// A time as the tool wrote it: finite, not negative and at most [`MAX_TIME`], else an error
+/// naming `what`.
 pub fn check_time(v: f64, what: &str) -> Result<f64, String> {
-    if v.is_finite() && v >= 0.0 {
+    if (0.0..=MAX_TIME).contains(&v) {
         Ok(v)
     } else {
-        Err(format!("{what} is {v}, not a time (finite, ≥ 0)"))
+        Err(format!("{what} is {v}, not a time (0 to {MAX_TIME:e})"))
     }
 }
 

@@ -184,7 +184,7 @@ fn samples(text: &str) -> R<Times> {
         if !(n.is_finite() && *n >= 1.0) {
             return Err(format!("sample.json iters[{i}] is {n}, not a count ≥ 1"));
         }
-        values.push(check_time(*t, &format!("sample.json times[{i}]"))? / n * 1e-9);
+        values.push(check_time(*t, &format!("sample.json times[{i}]"))? / n / 1e9);
     }
     let mut sorted = iters.clone();
     sorted.sort_by(f64::total_cmp);
@@ -205,7 +205,7 @@ fn summary(text: &str) -> R<Times> {
         };
         let e = json::object(e, &format!("estimates.json {k}"))?;
         json::num(e, "point_estimate", &format!("estimates.json {k}"))?
-            .map(|x| check_time(x, &format!("estimates.json {k}.point_estimate")).map(|x| x * 1e-9))
+            .map(|x| check_time(x, &format!("estimates.json {k}.point_estimate")).map(|x| x / 1e9))
             .transpose()
     };
     Ok(Times::Summary(Given {

@@ -84,11 +84,12 @@ pub fn read(text: &str) -> R<Doc> {
     })
 }
 
+/// Units per second (dividing by it keeps `2 ms` exactly `0.002 s`).
 fn unit_scale(unit: &str, at: &str) -> R<f64> {
     Ok(match unit {
-        "ns" => 1e-9,
-        "us" => 1e-6,
-        "ms" => 1e-3,
+        "ns" => 1e9,
+        "us" => 1e6,
+        "ms" => 1e3,
         "s" => 1.0,
         other => return Err(format!("{at}.time_unit is `{other}`; known: ns, us, ms, s")),
     })
@@ -129,7 +130,7 @@ fn entry(v: &Value, at: &str, runs: &mut Vec<Run>) -> R<()> {
     let Some(real) = json::num(o, "real_time", at)? else {
         return Err(format!("{at} has no `real_time`"));
     };
-    let real = check_time(real, &format!("{at}.real_time"))? * scale;
+    let real = check_time(real, &format!("{at}.real_time"))? / scale;
     let run_type = json::string(o, "run_type", at)?.unwrap_or_else(|| "iteration".into());
     if run_type == "aggregate" {
         run.has_aggregate = true;
