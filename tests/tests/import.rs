@@ -188,6 +188,24 @@ fn compare_reads_a_tools_file_and_says_what_it_could_use() {
     }
 }
 
+/// The comparison of two imported files, rendered: deterministic for fixed inputs, with the
+/// note on what the statistics could use.
+#[test]
+fn imported_comparison_renders_deterministically() {
+    let dir = fixtures().display().to_string();
+    let render = |format: &str| {
+        let o = compare(
+            &fixtures().join("pytest-benchmark.json"),
+            &fixtures().join("pytest-benchmark-data.json"),
+            &["--format", format],
+        );
+        o.expect_code(exit::SUCCESS);
+        o.stdout.replace(&dir, "<fixtures>")
+    };
+    insta::assert_snapshot!("imported_compare_table", render("table"));
+    insta::assert_snapshot!("imported_compare_md", render("md"));
+}
+
 fn hyperfine() -> bool {
     Command::new("hyperfine")
         .arg("--version")
