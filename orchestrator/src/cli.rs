@@ -40,6 +40,13 @@ pub enum Command {
     Plot(Box<commands::plot::Args>),
     /// Delete all but the newest N runs from a store.
     Prune(Box<commands::prune::Args>),
+    /// Turn other tools' results (hyperfine, Google Benchmark, Criterion, pytest-benchmark)
+    /// into a run directory.
+    Import(Box<commands::import::Args>),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions(commands::completions::Args),
+    /// Print the man page (roff) on stdout.
+    Man,
 }
 
 /// Where the worker is.
@@ -190,6 +197,9 @@ pub fn main() -> i32 {
         Command::Report(args) => commands::report::main(config, args),
         Command::Plot(args) => commands::plot::main(config, args),
         Command::Prune(args) => commands::prune::main(config, args),
+        Command::Import(args) => commands::import::main(args),
+        Command::Completions(args) => commands::completions::main(args),
+        Command::Man => commands::completions::man(),
     };
     match result {
         Ok(code) => code,

@@ -15,6 +15,7 @@ pub mod config;
 pub mod error;
 pub mod gpus;
 pub mod hostinfo;
+pub mod import;
 pub mod locate;
 pub mod manifest;
 pub mod planner;

@@ -16,6 +16,7 @@
 pub mod catalogue;
 pub mod event;
 pub mod exit;
+pub mod imported;
 mod open_enum;
 pub mod params;
 pub mod read;
@@ -24,6 +25,7 @@ pub mod status;
 
 pub use catalogue::{AxisInfo, AxisKind, BackendInfo, ProbeInfo};
 pub use event::{Event, Hello, MeasurePolicy, PROTOCOL_VERSION, Spec};
+pub use imported::Imported;
 pub use params::{ParamValue, Params};
 pub use read::{ReadError, parse_row};
 pub use row::*;

@@ -73,6 +73,10 @@ pub struct Row {
     /// For interleaved A/B runs: which build produced the row (`baseline` or `candidate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// Present iff the row was imported from another tool's output (`nbench import`): which
+    /// tool, which file, and which statistics it really gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<crate::imported::Imported>,
     /// When the worker process was started, RFC 3339 UTC.
     pub started_at: String,
     /// When the attempt ended (row received or worker reaped), RFC 3339 UTC.

@@ -6,8 +6,10 @@
 
 pub mod ab;
 pub mod compare;
+pub mod completions;
 pub mod export;
 pub mod gating;
+pub mod import;
 pub mod inputs;
 pub mod list;
 pub mod plot;

@@ -45,6 +45,7 @@ pub fn bare(
         host: Some(ctx.host.clone()),
         worker: None,
         variant: a.variant_or(&ctx.variant),
+        imported: None,
         started_at: timestamp(at),
         finished_at: timestamp(at),
     }

@@ -6,6 +6,7 @@
 
 pub mod bootstrap;
 pub mod doc;
+pub mod imported;
 pub mod keys;
 pub mod point;
 pub mod rng;
