@@ -42,7 +42,7 @@ pub fn main(args: &Args) -> Result<i32> {
         .iter()
         .map(|f| import::read_path(f, args.format))
         .collect::<Result<_>>()?;
-    let run_id = super::session::new_run_id();
+    let run_id = crate::runner::session::new_run_id();
     let (root, name) = split(&args.out)?;
     let mut run = RunStore::create(root, name)?;
     let mut rows = Vec::new();

@@ -135,6 +135,6 @@ pub fn foreign_rows(path: &Path) -> Result<Option<Vec<nbench_schema::Row>>> {
         }
     }
     let doc = read_path(path, Format::Auto)?;
-    let run_id = crate::commands::session::new_run_id();
+    let run_id = crate::runner::session::new_run_id();
     Ok(Some(rows::rows(&doc, &path.display().to_string(), &run_id)))
 }
