@@ -44,6 +44,9 @@ pub struct Args {
 
 /// Runs `nbench ab`.
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
+    // First, so a stop during planning or materialisation is an orderly exit, not a torn one.
+    crate::runner::sys::install_stop_handlers()
+        .map_err(|e| Error::Runtime(format!("cannot install signal handlers: {e}")))?;
     let settings = args.gate.resolve(config)?;
     crate::render::compare::by_name(&args.output.format, false)?;
     // The gate's bootstrap needs the raw samples.
