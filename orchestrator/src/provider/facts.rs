@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::interpreter;
-use crate::helper;
+use crate::helper::{self, HelperError};
 
 /// Importing torch on a cold disk takes seconds; a minute means the interpreter is stuck.
 const FACTS_DEADLINE: Duration = Duration::from_secs(60);
@@ -108,8 +108,14 @@ pub fn probe(provider: &str, platform: &str) -> ProviderFacts {
 fn ask(python: &Path) -> Result<serde_json::Value, String> {
     let mut cmd = Command::new(python);
     cmd.args(["-c", PROBE]);
-    let out = helper::run(cmd, None, FACTS_DEADLINE, "one json object of versions")
-        .map_err(|e| e.to_string())?;
+    let out = helper::run(cmd, None, FACTS_DEADLINE, "one json object of versions").map_err(
+        |e| match e {
+            HelperError::Spawn { source, .. } => {
+                format!("cannot run the interpreter {}: {source}", python.display())
+            }
+            other => other.to_string(),
+        },
+    )?;
     if !out.status.success() {
         return Err(format!(
             "the interpreter {} failed ({}): {}",
