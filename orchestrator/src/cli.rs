@@ -175,6 +175,7 @@ pub struct ListArgs {
 
 /// Parses the process arguments, runs the command, prints any error, returns the exit code.
 pub fn main() -> i32 {
+    crate::closed_pipe::install();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -165,6 +165,13 @@ impl FileConfig {
     }
 }
 
+/// The longest any one stage may be given, in seconds (one week).
+pub const MAX_DEADLINE_S: f64 = 604_800.0;
+/// How long a worker may take to exit after its row, before the multiplier.
+const EXIT_S: f64 = 5.0;
+/// The longest `--gpu-settle`, in seconds (one hour).
+pub const MAX_GPU_SETTLE_S: f64 = 3600.0;
+
 /// Per-stage deadlines after the multiplier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deadlines {
@@ -179,7 +186,9 @@ pub struct Deadlines {
 }
 
 impl Deadlines {
-    /// Built-in defaults (docs/architecture.md, "The runner") under the file's values and `multiplier`.
+    /// Built-in defaults (docs/architecture.md, "The runner") under the file's values and `multiplier`; every
+    /// resulting deadline must lie in (0, [`MAX_DEADLINE_S`]] seconds, so no later addition to
+    /// a clock can overflow.
     pub fn resolve(file: &TimeoutsFile, multiplier_flag: Option<f64>) -> Result<Deadlines> {
         let m = multiplier_flag.or(file.multiplier).unwrap_or(1.0);
         if !(m.is_finite() && m > 0.0) {
@@ -191,17 +200,24 @@ impl Deadlines {
             let s = v.unwrap_or(default);
             if !(s.is_finite() && s > 0.0) {
                 return Err(Error::bad(format!(
-                    "timeouts.{name} must be a positive number of seconds, got {s}"
+                    "{name} must be a positive number of seconds, got {s}"
                 )));
             }
-            Ok(Duration::from_secs_f64(s * m))
+            let total = s * m;
+            match Duration::try_from_secs_f64(total) {
+                Ok(d) if total <= MAX_DEADLINE_S && !d.is_zero() => Ok(d),
+                _ => Err(Error::bad(format!(
+                    "{name} ({s}s) times the timeout multiplier ({m}) is {total}s; \
+                     each stage deadline must be within (0, {MAX_DEADLINE_S}] seconds (one week)"
+                ))),
+            }
         };
         Ok(Deadlines {
-            setup: secs("setup_s", file.setup_s, 30.0)?,
-            fidelity: secs("fidelity_s", file.fidelity_s, 30.0)?,
-            warmup: secs("warmup_s", file.warmup_s, 15.0)?,
-            measure: secs("measure_s", file.measure_s, 15.0)?,
-            exit: Duration::from_secs_f64(5.0 * m),
+            setup: secs("timeouts.setup_s", file.setup_s, 30.0)?,
+            fidelity: secs("timeouts.fidelity_s", file.fidelity_s, 30.0)?,
+            warmup: secs("timeouts.warmup_s", file.warmup_s, 15.0)?,
+            measure: secs("timeouts.measure_s", file.measure_s, 15.0)?,
+            exit: secs("the exit deadline", None, EXIT_S)?,
             multiplier: m,
         })
     }

@@ -5,8 +5,14 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::helper;
+
+/// `git status` on a huge tree or a hung network mount must not hold up a run.
+const FACT_DEADLINE: Duration = Duration::from_secs(20);
 
 /// Environment variables that may be recorded (exact names), plus the `NBENCH_PY` prefix
 /// (`NBENCH_PYTHON*`, `NBENCH_PY_WORKER`) and `NBENCH_INSTANCE_CACHE`.
@@ -102,7 +108,7 @@ fn command_line(program: &str, args: &[&str], dir: Option<&Path>) -> Option<Stri
     if let Some(d) = dir {
         cmd.current_dir(d);
     }
-    let out = cmd.output().ok()?;
+    let out = helper::run(cmd, None, FACT_DEADLINE, "one line of version facts").ok()?;
     if !out.status.success() {
         return None;
     }

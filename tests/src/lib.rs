@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 
 use nbench_schema::Row;
 
+pub mod fake_worker;
+
 /// The directory holding the built binaries (`target/<profile>`).
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
@@ -160,6 +162,49 @@ impl Nbench {
             store: self.store.path().to_path_buf(),
             _store_dir: self.store,
         }
+    }
+
+    /// Runs to completion like [`Nbench::run`], but fails the test if nbench is still running
+    /// after `limit` (it is killed first): a hang is a failure, never a stuck test.
+    pub fn run_within(self, limit: std::time::Duration) -> Output {
+        let mut child = self.spawn();
+        let drain = |s: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut s) = s {
+                    let _ = s.read_to_end(&mut buf);
+                }
+                String::from_utf8_lossy(&buf).into_owned()
+            })
+        };
+        let out = drain(child.stdout.take().map(|s| Box::new(s) as _));
+        let err = drain(child.stderr.take().map(|s| Box::new(s) as _));
+        let t0 = std::time::Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("wait for nbench") {
+                break Some(st);
+            }
+            if t0.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let output = Output {
+            cmd: self.describe(),
+            code: status.and_then(|s| s.code()),
+            stdout: out.join().unwrap_or_default(),
+            stderr: err.join().unwrap_or_default(),
+            store: self.store.path().to_path_buf(),
+            _store_dir: self.store,
+        };
+        if status.is_none() {
+            output.fail(&format!(
+                "nbench did not finish within {limit:?} and was killed"
+            ));
+        }
+        output
     }
 
     fn describe(&self) -> String {

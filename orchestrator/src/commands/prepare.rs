@@ -12,7 +12,7 @@ use nbench_schema::{MeasurePolicy, ParamValue, params::canonical};
 use crate::attempt::Attempt;
 use crate::catalogue::Catalogue;
 use crate::cli::{FilterArgs, PlanArgs};
-use crate::config::{Deadlines, FileConfig, PolicyOverrides, resolve_policy};
+use crate::config::{Deadlines, FileConfig, MAX_GPU_SETTLE_S, PolicyOverrides, resolve_policy};
 use crate::error::{Error, Result};
 use crate::gpus::{self, GpuSet};
 use crate::planner::{self, Filters};
@@ -45,9 +45,9 @@ pub fn settings(
     let policy = resolve_policy(&file.measure, &flags)?;
     let deadlines = Deadlines::resolve(&file.timeouts, p.timeout_multiplier)?;
     let settle = args.resources.gpu_settle;
-    if !(settle.is_finite() && settle >= 0.0) {
+    if !(settle.is_finite() && (0.0..=MAX_GPU_SETTLE_S).contains(&settle)) {
         return Err(Error::bad(format!(
-            "--gpu-settle must be a non-negative number of seconds, got {settle}"
+            "--gpu-settle must be within [0, {MAX_GPU_SETTLE_S}] seconds, got {settle}"
         )));
     }
     if args.repeat == 0 {

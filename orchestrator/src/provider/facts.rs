@@ -3,11 +3,16 @@
 //! the run manifest. This module only asks the interpreter; it never installs anything.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::interpreter;
+use crate::helper::{self, HelperError};
+
+/// Importing torch on a cold disk takes seconds; a minute means the interpreter is stuck.
+const FACTS_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Asked of the interpreter: one JSON object on stdout; every import failure is recorded as
 /// `<module>_error` rather than raised, so one probe answers every question.
@@ -100,18 +105,22 @@ pub fn probe(provider: &str, platform: &str) -> ProviderFacts {
 }
 
 fn ask(python: &Path) -> Result<serde_json::Value, String> {
-    let out = Command::new(python)
-        .args(["-c", PROBE])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run the interpreter {}: {e}", python.display()))?;
+    let mut cmd = Command::new(python);
+    cmd.args(["-c", PROBE]);
+    let out = helper::run(cmd, None, FACTS_DEADLINE, "one json object of versions").map_err(
+        |e| match e {
+            HelperError::Spawn { source, .. } => {
+                format!("cannot run the interpreter {}: {source}", python.display())
+            }
+            other => other.to_string(),
+        },
+    )?;
     if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let last = err.lines().last().unwrap_or("").trim().to_string();
         return Err(format!(
-            "the interpreter {} failed ({}): {last}",
+            "the interpreter {} failed ({}): {}",
             python.display(),
-            out.status
+            out.status,
+            out.last_stderr_line()
         ));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| {

@@ -9,15 +9,19 @@
 //! end as rows, never as a failed run.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::{instance_key, is_foreign};
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
+use crate::helper;
+
+/// Generating and writing the largest instance takes seconds; ten minutes means a hung worker.
+const MATERIALIZE_DEADLINE: Duration = Duration::from_secs(600);
 
 /// The index file inside the cache root.
 pub const INDEX: &str = "index.json";
@@ -52,6 +56,9 @@ pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<
     let mut out = BTreeMap::new();
     let mut changed = false;
     for a in plan.iter().filter(|a| is_foreign(&a.provider)) {
+        if crate::runner::sys::stops() > 0 {
+            return Err(Error::Interrupted);
+        }
         let key = instance_key(&a.probe, &a.params, a.seed);
         if out.contains_key(&key) {
             continue;
@@ -85,23 +92,22 @@ pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<
 
 fn materialize(worker: &Path, root: &Path, a: &Attempt) -> std::result::Result<Answer, String> {
     let req = serde_json::json!({"probe": a.probe, "params": a.params, "seed": a.seed});
-    let mut child = Command::new(worker)
-        .arg("materialize")
-        .arg(root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", worker.display()))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A worker that exits without reading reports why on stderr; that is the message.
-        let _ = writeln!(stdin, "{req}");
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("waiting for {}: {e}", worker.display()))?;
+    let mut cmd = Command::new(worker);
+    cmd.arg("materialize").arg(root);
+    let out = helper::run(
+        cmd,
+        Some(format!("{req}\n").into_bytes()),
+        MATERIALIZE_DEADLINE,
+        "the json digest and directory of one instance",
+    )
+    .map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        return Err(format!(
+            "`{} materialize` failed ({}): {}",
+            worker.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| {
         format!(

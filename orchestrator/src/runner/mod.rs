@@ -6,9 +6,15 @@
 
 pub mod dispatcher;
 pub mod executor;
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod fake_tests;
 pub mod session;
 mod streams;
 pub mod synth;
+#[cfg(test)]
+mod synth_tests;
 pub mod sys;
 pub mod timestamp;
 

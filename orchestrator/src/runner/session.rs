@@ -1,18 +1,20 @@
 //! One stored run, start to finish, for the commands that execute a plan (`run` and `ab`):
-//! create the run directory, record the host and write the manifest before the first attempt,
-//! prepare the foreign providers' instances, dispatch, then write the derived summary beside the
+//! record the host, prepare the foreign providers' instances, and only then — the plan ready,
+//! no stop signal received — create the run directory and write the manifest before the first
+//! attempt; dispatch, then write the derived summary beside the
 //! rows and rewrite the manifest (status, the summary's counts, the worker's own version) — the
 //! manifest also when the dispatcher fails, so a run directory never claims to be `running`
 //! after nbench has gone. It does not plan, gate or print verdicts; the commands do.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use nbench_schema::{Host, MeasurePolicy, Row};
 
 use super::RunContext;
-use super::dispatcher::dispatch;
+use super::dispatcher::{Processes, dispatch, stop_signals};
+use super::sys;
 use super::timestamp::timestamp;
 use crate::analysis::summary::{self, Summary};
 use crate::attempt::Attempt;
@@ -65,7 +67,6 @@ pub fn execute(
     announce: impl FnOnce(&str, &Path),
 ) -> Result<Finished> {
     let run_id = new_run_id();
-    let mut store = RunStore::create(&setup.store_root, &run_id)?;
     let machine = hostinfo::machine();
     let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));
     let host = Host {
@@ -84,7 +85,9 @@ pub fn execute(
         started_at: timestamp(chrono::Utc::now()),
         finished_at: None,
         nbench_version: host.nbench_version.clone(),
-        command_line: std::env::args().collect(),
+        command_line: std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
         machine,
         worker: WorkerFacts {
             path: setup.worker_label,
@@ -107,6 +110,11 @@ pub fn execute(
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
+    // A stop before this point leaves nothing behind: no directory that later looks like a run.
+    if sys::stops() > 0 {
+        return Err(Error::Interrupted);
+    }
+    let mut store = RunStore::create(&setup.store_root, &run_id)?;
     let manifest_path = store.dir().join(MANIFEST_FILE);
     // The first write is the store's writability check: it fails before any attempt starts.
     store
@@ -134,7 +142,21 @@ pub fn execute(
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    let outcome = rt.block_on(dispatch(ctx, plan, sched, &mut store, &mut progress));
+    let outcome = rt.block_on(async {
+        let stops = stop_signals();
+        dispatch(
+            Arc::new(Processes),
+            ctx,
+            plan,
+            sched,
+            stops,
+            &mut store,
+            &mut progress,
+        )
+        .await
+    });
+    // A worker stuck past SIGKILL keeps a blocking reaper thread; it must not keep nbench.
+    rt.shutdown_timeout(Duration::from_millis(500));
     progress.finish();
     let wall_s = t0.elapsed().as_secs_f64();
 

@@ -85,6 +85,12 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
         (Status::EnvFailed, Some(f), None)
     } else {
         match (&obs.killed, &obs.protocol_error, obs.row.clone()) {
+            // A row that arrived before the interrupt is a finished measurement: keep it.
+            (Some(Kill::Interrupted), None, Some(row)) => {
+                let status = row.status.clone();
+                let fail = row.failure.clone();
+                (status, fail, Some(row))
+            }
             (Some(Kill::Interrupted), _, _) => (
                 Status::Interrupted,
                 Some(with_exit(failure(
@@ -127,6 +133,16 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
         }
     };
 
+    let fail = match fail {
+        Some(mut f) if obs.unreaped => {
+            f.message.push_str(&format!(
+                "; the worker did not exit within {}s of SIGKILL and was left unreaped",
+                super::executor::REAP_CAP.as_secs()
+            ));
+            Some(f)
+        }
+        other => other,
+    };
     let mut out = match base {
         Some(mut r) => {
             r.status = status;
