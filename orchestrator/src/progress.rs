@@ -1,6 +1,7 @@
 //! Live progress of a run: a progress bar when stdout is a terminal, plain lines (one per
 //! finished attempt) when it is not, so CI logs stay readable. Display only; it never decides
-//! anything and holds no row.
+//! anything and holds no row. Row text goes through [`escape::terminal`]: a worker's probe
+//! name or failure message must not become a terminal control sequence or a CI command.
 
 use std::io::{IsTerminal, Write};
 
@@ -8,6 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nbench_schema::{Row, params::canonical};
 
 use crate::attempt::Attempt;
+use crate::render::escape;
 use crate::units;
 
 /// The progress display.
@@ -42,10 +44,10 @@ impl Progress {
         if let Some(b) = &self.bar {
             b.set_message(format!(
                 "{} {} seed={} {}",
-                a.probe,
-                canonical(&a.params),
+                escape::terminal(&a.probe),
+                escape::terminal(&canonical(&a.params)),
                 a.seed,
-                a.backend
+                escape::terminal(&a.backend)
             ));
         }
     }
@@ -95,19 +97,23 @@ pub fn line(done: usize, total: usize, row: &Row) -> String {
         (Some(f), Some(t)) => format!(
             "median {}  ({}: {})",
             units::seconds(t.median),
-            f.stage,
-            f.message
+            escape::terminal(f.stage.as_str()),
+            escape::terminal(&f.message)
         ),
-        (Some(f), None) => format!("{}: {}", f.stage, f.message),
+        (Some(f), None) => format!(
+            "{}: {}",
+            escape::terminal(f.stage.as_str()),
+            escape::terminal(&f.message)
+        ),
         (None, Some(t)) => format!("median {}", units::seconds(t.median)),
         (None, None) => String::new(),
     };
     format!(
         "[{done:>width$}/{total}] {:<21} {} {} seed={} {}  {what}",
-        row.status.as_str(),
-        row.probe,
-        canonical(&row.params),
+        escape::terminal(row.status.as_str()),
+        escape::terminal(&row.probe),
+        escape::terminal(&canonical(&row.params)),
         row.seed,
-        row.backend,
+        escape::terminal(&row.backend),
     )
 }

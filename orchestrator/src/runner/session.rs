@@ -62,8 +62,7 @@ pub fn execute(
     sched: Scheduler,
     announce: impl FnOnce(&str, &Path),
 ) -> Result<Finished> {
-    let run_id = new_run_id();
-    let mut store = RunStore::create(&setup.store_root, &run_id)?;
+    let (run_id, mut store) = RunStore::create(&setup.store_root, new_run_id)?;
     let machine = hostinfo::machine();
     let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));
     let host = Host {
@@ -141,16 +140,24 @@ pub fn execute(
         Ok(o) => o,
         Err(e) => {
             manifest.status = "failed".into();
-            let _ = store::write_json_atomic(&manifest_path, &manifest);
+            // The dispatcher's error is the cause; a manifest that cannot say so is reported
+            // beside it, never silently left `running`.
+            if let Err(w) = store::write_json_atomic(&manifest_path, &manifest) {
+                eprintln!("nbench: error: {w}");
+            }
             return Err(e);
         }
     };
     // The derived summary (ratios, pooled seeds) is computed once, beside the rows it came from;
     // `summary`/`report`/`plot` rewrite it when they render this run with other options.
     let derived = summary::summarize(&outcome.rows, &summary::Options::default());
-    store.write_json(summary::SUMMARY_FILE, &derived)?;
+    // Both are written even when one fails, so the manifest never stays `running`; either
+    // failure then ends the command with exit 4 naming its path.
+    let summary_written = store.write_json(summary::SUMMARY_FILE, &derived);
     finish_manifest(&mut manifest, &outcome.rows, &derived, outcome.interrupted);
-    store::write_json_atomic(&manifest_path, &manifest)?;
+    let manifest_written = store::write_json_atomic(&manifest_path, &manifest);
+    summary_written?;
+    manifest_written?;
     Ok(Finished {
         run_id,
         dir: store.dir().to_path_buf(),

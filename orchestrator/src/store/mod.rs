@@ -4,7 +4,10 @@
 //! runs, which is the newest) and durable writing; [`read`] owns loading rows back from any mix
 //! of files and directories. It must not compute or render anything.
 
+pub mod durable;
 pub mod read;
+
+pub use durable::write_atomic;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -73,17 +76,61 @@ pub struct RunStore {
 }
 
 impl RunStore {
-    /// Creates `root/run_id/` and opens its rows file. Fails before any attempt starts if the
-    /// store is not writable.
-    pub fn create(root: &Path, run_id: &str) -> Result<RunStore> {
-        let dir = root.join(run_id);
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Unwritable {
-            path: dir.clone(),
+    /// Creates a new run directory `root/<id>/` exclusively (a directory that already exists is
+    /// never shared: another id is drawn from `new_id`) and creates its rows file. Fails before
+    /// any attempt starts if the store is not writable.
+    pub fn create(root: &Path, mut new_id: impl FnMut() -> String) -> Result<(String, RunStore)> {
+        std::fs::create_dir_all(root).map_err(|source| Error::Unwritable {
+            path: root.to_path_buf(),
             source,
         })?;
+        for _ in 0..64 {
+            let run_id = new_id();
+            let dir = root.join(&run_id);
+            match std::fs::create_dir(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(source) => return Err(Error::Unwritable { path: dir, source }),
+            }
+            let _ = durable::sync_dir(root);
+            return Ok((run_id, RunStore::open(dir, true)?));
+        }
+        Err(Error::Runtime(format!(
+            "cannot create a new run directory in {}: every id drawn already exists",
+            root.display()
+        )))
+    }
+
+    /// Opens an existing run directory's rows file for appending (`--resume`). A torn last line
+    /// left by a writer that was killed mid-append is cut off first, so the next row starts on
+    /// a line of its own.
+    pub fn reopen(dir: &Path) -> Result<RunStore> {
+        let store = RunStore::open(dir.to_path_buf(), false)?;
+        let bytes = std::fs::read(&store.rows_path).map_err(|source| Error::Read {
+            path: store.rows_path.clone(),
+            source,
+        })?;
+        let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        if keep < bytes.len() {
+            store
+                .rows
+                .set_len(keep as u64)
+                .and_then(|()| store.rows.sync_all())
+                .map_err(|source| Error::WriteFailed {
+                    path: store.rows_path.clone(),
+                    source,
+                })?;
+        }
+        Ok(store)
+    }
+
+    fn open(dir: PathBuf, new: bool) -> Result<RunStore> {
         let rows_path = dir.join(ROWS_FILE);
-        let rows = OpenOptions::new()
-            .create(true)
+        let mut opts = OpenOptions::new();
+        if new {
+            opts.create_new(true);
+        }
+        let rows = opts
             .append(true)
             .open(&rows_path)
             .map_err(|source| Error::Unwritable {
@@ -127,23 +174,10 @@ impl RunStore {
     }
 }
 
-/// Writes pretty JSON to `path` through a temporary file and a rename.
+/// Writes pretty JSON to `path` with [`write_atomic`].
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::Runtime(format!("cannot serialize {}: {e}", path.display())))?;
     text.push('\n');
     write_atomic(path, text.as_bytes())
-}
-
-/// Writes bytes to `path` through a temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let fail = |source| Error::WriteFailed {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut f = File::create(&tmp).map_err(fail)?;
-    f.write_all(bytes).map_err(fail)?;
-    f.sync_data().map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)
 }
