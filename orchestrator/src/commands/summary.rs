@@ -1,5 +1,5 @@
 //! `nbench summary [RUNS…]`: backends side by side per probe and point, as a terminal table,
-//! Markdown, JSON or CSV on stdout. Writes `summary.json` beside a single rendered run's rows.
+//! Markdown, JSON or CSV on stdout. Read-only: it never writes into the store.
 
 use nbench_schema::exit;
 
@@ -38,7 +38,6 @@ pub fn exporter(format: &str) -> Result<Box<dyn Exporter<Summary>>> {
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     let exporter = exporter(&args.format)?;
     let loaded = inputs::load(config, &args.rows)?;
-    inputs::persist(&loaded)?;
     print!("{}", exporter.render(&loaded.summary));
     Ok(exit::SUCCESS)
 }

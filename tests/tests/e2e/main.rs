@@ -19,6 +19,7 @@ mod report;
 mod reportfix;
 mod run;
 mod scheduling;
+mod secrets;
 mod store_read;
 mod store_write;
 mod torch;

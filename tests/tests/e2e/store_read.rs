@@ -76,3 +76,52 @@ fn latest_keeps_a_finished_row_over_a_later_interrupted_one() {
         out.stdout
     );
 }
+
+#[test]
+fn read_only_commands_never_write_into_the_run() {
+    let run = Nbench::new(&["run", "--family", "calib", "--match", "calib.spin"])
+        .args(&["--param", "work=20"])
+        .args(nbench_tests::FAST)
+        .with_store()
+        .run();
+    run.expect_code(0);
+    let dir = run.run_dir();
+    std::fs::remove_file(dir.join("summary.json")).expect("summary written by the run");
+    let listing = |d: &std::path::Path| -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = std::fs::read_dir(d)
+            .expect("read dir")
+            .filter_map(|e| e.ok())
+            .map(|e| {
+                let len = e.metadata().map_or(0, |m| m.len());
+                (e.file_name().to_string_lossy().into_owned(), len)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing(&dir);
+    set_mode(&dir, 0o555);
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.display().to_string();
+    let report = out_dir.path().join("r.md").display().to_string();
+    let plot = out_dir.path().join("p.html").display().to_string();
+    for args in [
+        vec!["summary", d.as_str()],
+        vec!["summary", d.as_str(), "--format", "json"],
+        vec!["report", d.as_str(), "--out", report.as_str()],
+        vec!["plot", d.as_str(), "--out", plot.as_str()],
+    ] {
+        Nbench::new(&args).run().expect_code(0);
+    }
+    set_mode(&dir, 0o755);
+    assert_eq!(
+        listing(&dir),
+        before,
+        "a read-only command wrote into the run"
+    );
+}
+
+fn set_mode(p: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
