@@ -147,6 +147,13 @@ pub struct PlanArgs {
     /// Print the plan and exit without running.
     #[arg(long)]
     pub dry_run: bool,
+    /// The machine-wide benchmark lock file to hold while running (default: NBENCH_LOCK, else
+    /// $XDG_RUNTIME_DIR/nbench.lock, else /tmp/nbench-<uid>.lock).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_lock")]
+    pub lock: Option<PathBuf>,
+    /// Run without the benchmark lock, alongside any other nbench (timings may interfere).
+    #[arg(long)]
+    pub no_lock: bool,
 }
 
 /// `nbench run`.

@@ -16,6 +16,7 @@ pub mod error;
 pub mod gpus;
 pub mod hostinfo;
 pub mod locate;
+pub mod lock;
 pub mod manifest;
 pub mod planner;
 pub mod progress;

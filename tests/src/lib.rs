@@ -40,6 +40,9 @@ pub struct Nbench {
     env_remove: Vec<String>,
     program: PathBuf,
     pub store: tempfile::TempDir,
+    /// Holds this invocation's private benchmark lock (`NBENCH_LOCK`), so tests running in
+    /// parallel do not queue on the machine lock; the lock tests name a shared one.
+    lock_dir: tempfile::TempDir,
 }
 
 /// What an invocation did.
@@ -51,6 +54,7 @@ pub struct Output {
     pub store: PathBuf,
     /// Keeps the private store alive as long as the output is inspected.
     _store_dir: tempfile::TempDir,
+    _lock_dir: tempfile::TempDir,
 }
 
 impl Nbench {
@@ -62,6 +66,7 @@ impl Nbench {
             env_remove: vec!["NBENCH_WORKER".into(), "NBENCH_CALIB_SCALE".into()],
             program: bin("nbench"),
             store: tempfile::tempdir().expect("tempdir"),
+            lock_dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 
@@ -120,6 +125,7 @@ impl Nbench {
         for k in &self.env_remove {
             c.env_remove(k);
         }
+        c.env("NBENCH_LOCK", self.lock_dir.path().join("nbench.lock"));
         for (k, v) in &self.env {
             c.env(k, v);
         }
@@ -136,6 +142,7 @@ impl Nbench {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             store: self.store.path().to_path_buf(),
             _store_dir: self.store,
+            _lock_dir: self.lock_dir,
         }
     }
 

@@ -40,6 +40,7 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         policy,
         deadlines,
         gpus: gpu_set,
+        lock: crate::lock::Choice::resolve(args.plan.no_lock, args.plan.lock.as_deref()),
     };
     let done = session::execute(setup, plan, sched, |run_id, dir| {
         println!("run {run_id}: {total} attempts → {}", dir.display());

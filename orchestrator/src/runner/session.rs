@@ -38,6 +38,8 @@ pub struct Setup {
     pub policy: MeasurePolicy,
     pub deadlines: Deadlines,
     pub gpus: GpuSet,
+    /// The machine-wide benchmark lock to hold for the whole session.
+    pub lock: crate::lock::Choice,
 }
 
 /// A finished (or interrupted) session.
@@ -62,6 +64,7 @@ pub fn execute(
     sched: Scheduler,
     announce: impl FnOnce(&str, &Path),
 ) -> Result<Finished> {
+    let _machine = crate::lock::machine(&setup.lock)?;
     let (run_id, mut store) = RunStore::create(&setup.store_root, new_run_id)?;
     let machine = hostinfo::machine();
     let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));

@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::config::FileConfig;
 use crate::error::{Error, Result};
+use crate::lock;
 
 /// The store root when neither `--store` nor `[run] store` of nbench.toml names one, relative
 /// to the working directory.
@@ -73,6 +74,8 @@ pub struct RunStore {
     dir: PathBuf,
     rows_path: PathBuf,
     rows: File,
+    /// Held for the store's life: `prune` skips a run whose lock is held.
+    _lock: lock::Held,
 }
 
 impl RunStore {
@@ -93,7 +96,8 @@ impl RunStore {
                 Err(source) => return Err(Error::Unwritable { path: dir, source }),
             }
             let _ = durable::sync_dir(root);
-            return Ok((run_id, RunStore::open(dir, true)?));
+            let lock = lock::run(&dir)?;
+            return Ok((run_id, RunStore::open(dir, true, lock)?));
         }
         Err(Error::Runtime(format!(
             "cannot create a new run directory in {}: every id drawn already exists",
@@ -105,7 +109,8 @@ impl RunStore {
     /// left by a writer that was killed mid-append is cut off first, so the next row starts on
     /// a line of its own.
     pub fn reopen(dir: &Path) -> Result<RunStore> {
-        let store = RunStore::open(dir.to_path_buf(), false)?;
+        let lock = lock::run(dir)?;
+        let store = RunStore::open(dir.to_path_buf(), false, lock)?;
         let bytes = std::fs::read(&store.rows_path).map_err(|source| Error::Read {
             path: store.rows_path.clone(),
             source,
@@ -124,7 +129,7 @@ impl RunStore {
         Ok(store)
     }
 
-    fn open(dir: PathBuf, new: bool) -> Result<RunStore> {
+    fn open(dir: PathBuf, new: bool, lock: lock::Held) -> Result<RunStore> {
         let rows_path = dir.join(ROWS_FILE);
         let mut opts = OpenOptions::new();
         if new {
@@ -141,6 +146,7 @@ impl RunStore {
             dir,
             rows_path,
             rows,
+            _lock: lock,
         })
     }
 
@@ -180,4 +186,34 @@ pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
         .map_err(|e| Error::Runtime(format!("cannot serialize {}: {e}", path.display())))?;
     text.push('\n');
     write_atomic(path, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_directory_is_never_shared() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("taken")).unwrap();
+        let mut ids = ["taken", "fresh"].into_iter();
+        let (id, store) = RunStore::create(root.path(), || ids.next().unwrap().into()).unwrap();
+        assert_eq!(id, "fresh");
+        assert!(store.rows_path().is_file());
+        assert!(
+            !root.path().join("taken").join(ROWS_FILE).exists(),
+            "the existing directory was used"
+        );
+    }
+
+    #[test]
+    fn reopening_cuts_a_torn_tail() {
+        let root = tempfile::tempdir().unwrap();
+        let (_, store) = RunStore::create(root.path(), || "r".into()).unwrap();
+        let rows = store.rows_path().to_path_buf();
+        drop(store);
+        std::fs::write(&rows, b"{\"a\":1}\n{\"torn").unwrap();
+        let _store = RunStore::reopen(&root.path().join("r")).unwrap();
+        assert_eq!(std::fs::read(&rows).unwrap(), b"{\"a\":1}\n");
+    }
 }

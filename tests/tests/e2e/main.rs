@@ -12,6 +12,7 @@ mod dashboard;
 mod faults;
 mod hostile_output;
 mod interrupt;
+mod lock;
 mod pipeline;
 mod protocol;
 mod providers;
