@@ -166,6 +166,10 @@ pub struct RunArgs {
     /// Leave raw samples out of rows.
     #[arg(long)]
     pub no_samples: bool,
+    /// Complete the stored run RUN (a run directory, or a run id in the store): run exactly its
+    /// attempts that have no final row, with its own plan and policy.
+    #[arg(long, value_name = "RUN")]
+    pub resume: Option<PathBuf>,
 }
 
 /// `nbench list`.

@@ -12,6 +12,9 @@ use crate::{locate, verdict};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
+    if let Some(target) = &args.resume {
+        return super::resume::main(config, args, target);
+    }
     let Settings {
         file,
         config_path,

@@ -104,6 +104,8 @@ pub fn execute(
         env: hostinfo::allowed_env(),
         status_counts: Vec::new(),
         providers: Vec::new(),
+        plan: Some(super::resume::plan_record(&plan, &setup.worker)?),
+        resumes: Vec::new(),
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
@@ -174,7 +176,12 @@ pub fn execute(
 
 /// The end-of-run facts: status, the summary's counts per status, and what the worker said of
 /// itself.
-fn finish_manifest(manifest: &mut Manifest, rows: &[Row], summary: &Summary, interrupted: bool) {
+pub(super) fn finish_manifest(
+    manifest: &mut Manifest,
+    rows: &[Row],
+    summary: &Summary,
+    interrupted: bool,
+) {
     manifest.status = if interrupted {
         "interrupted"
     } else {

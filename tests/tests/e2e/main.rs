@@ -18,6 +18,7 @@ mod protocol;
 mod providers;
 mod report;
 mod reportfix;
+mod resume;
 mod run;
 mod scheduling;
 mod secrets;
