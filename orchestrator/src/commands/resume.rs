@@ -102,7 +102,7 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
             manifest.run_id, now.attempts, now.keys_hash, recorded.attempts, recorded.keys_hash
         )));
     }
-    let done: HashSet<String> = read::load(&[dir.clone()])?
+    let done: HashSet<String> = read::load(std::slice::from_ref(&dir))?
         .into_iter()
         .filter(|r| r.run_id == manifest.run_id && r.status != Status::Interrupted)
         .map(|r| r.attempt_id)
