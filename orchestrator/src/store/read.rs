@@ -1,7 +1,8 @@
 //! Loading rows back: from `rows.jsonl` files, run directories, or a whole store directory, in
 //! any mix. Files are read as bytes and split into lines, so one damaged line never costs the
 //! rest: a torn last line (a writer that died mid-append) is dropped, any other bad line is
-//! skipped and counted, with one warning on stderr per file naming it and the line numbers. A
+//! skipped and counted, with one warning on stderr per file naming it and the line numbers (a
+//! file with bad lines and no row at all is refused: it is not a rows file). A
 //! row from a newer schema is refused naming both versions. `--latest` keeps the newest row per
 //! attempt key, never preferring an `interrupted` row over a finished one. This module never
 //! writes files.
@@ -59,7 +60,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Row>> {
                 source,
             })?;
             let parsed = parse_rows(&bytes);
-            if let Some(warning) = skipped_warning(&file, &parsed.errors)? {
+            if let Some(warning) = skipped_warning(&file, &parsed.errors, parsed.rows.is_empty())? {
                 eprintln!("{warning}");
             }
             all.extend(parsed.rows);
@@ -96,14 +97,19 @@ fn superseded_dropped(rows: Vec<Row>) -> Vec<Row> {
         .collect()
 }
 
-/// Refuses a file holding a row from a newer schema (its rows would be misread); otherwise the
-/// warning for the lines skipped, if any: the file, how many, which (the first ten) and the
-/// first reason.
-fn skipped_warning(file: &Path, errors: &[(usize, ReadError)]) -> Result<Option<String>> {
-    if let Some((line, e)) = errors
+/// Refuses a file holding a row from a newer schema (its rows would be misread) or no row at
+/// all among bad lines (it is not a rows file); otherwise the warning for the lines skipped, if
+/// any: the file, how many, which (the first ten) and the first reason.
+fn skipped_warning(
+    file: &Path,
+    errors: &[(usize, ReadError)],
+    no_rows: bool,
+) -> Result<Option<String>> {
+    let fatal = errors
         .iter()
         .find(|(_, e)| matches!(e, ReadError::TooNew { .. }))
-    {
+        .or(errors.first().filter(|_| no_rows));
+    if let Some((line, e)) = fatal {
         return Err(Error::bad(format!("{}:{line}: {e}", file.display())));
     }
     let Some((_, first)) = errors.first() else {
