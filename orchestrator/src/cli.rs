@@ -143,6 +143,13 @@ pub struct PlanArgs {
     /// How progress is shown: a bar on a terminal and lines otherwise (auto), or as asked.
     #[arg(long, value_enum, default_value_t)]
     pub progress: crate::progress::Mode,
+    /// The machine-wide benchmark lock file to hold while running (default: NBENCH_LOCK, else
+    /// $XDG_RUNTIME_DIR/nbench.lock, else /tmp/nbench-<uid>.lock).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_lock")]
+    pub lock: Option<PathBuf>,
+    /// Run without the benchmark lock, alongside any other nbench (timings may interfere).
+    #[arg(long)]
+    pub no_lock: bool,
 }
 
 /// `nbench run`.
@@ -155,6 +162,10 @@ pub struct RunArgs {
     /// Leave raw samples out of rows.
     #[arg(long)]
     pub no_samples: bool,
+    /// Complete the stored run RUN (a run directory, or a run id in the store): run exactly its
+    /// attempts that have no final row, with its own plan and policy.
+    #[arg(long, value_name = "RUN")]
+    pub resume: Option<PathBuf>,
 }
 
 /// `nbench list`.

@@ -19,6 +19,7 @@ pub mod helper;
 pub mod hostinfo;
 pub mod import;
 pub mod locate;
+pub mod lock;
 pub mod manifest;
 pub mod planner;
 pub mod progress;

@@ -43,6 +43,9 @@ pub struct Nbench {
     program: PathBuf,
     cwd: Option<PathBuf>,
     pub store: tempfile::TempDir,
+    /// Holds this invocation's private benchmark lock (`NBENCH_LOCK`), so tests running in
+    /// parallel do not queue on the machine lock; the lock tests name a shared one.
+    lock_dir: tempfile::TempDir,
 }
 
 /// What an invocation did.
@@ -54,6 +57,7 @@ pub struct Output {
     pub store: PathBuf,
     /// Keeps the private store alive as long as the output is inspected.
     _store_dir: tempfile::TempDir,
+    _lock_dir: tempfile::TempDir,
 }
 
 impl Nbench {
@@ -66,6 +70,7 @@ impl Nbench {
             program: bin("nbench"),
             cwd: None,
             store: tempfile::tempdir().expect("tempdir"),
+            lock_dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 
@@ -145,6 +150,7 @@ impl Nbench {
         for k in &self.env_remove {
             c.env_remove(k);
         }
+        c.env("NBENCH_LOCK", self.lock_dir.path().join("nbench.lock"));
         for (k, v) in &self.env {
             c.env(k, v);
         }
@@ -161,6 +167,7 @@ impl Nbench {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             store: self.store.path().to_path_buf(),
             _store_dir: self.store,
+            _lock_dir: self.lock_dir,
         }
     }
 

@@ -16,5 +16,6 @@ pub mod plot;
 pub mod prepare;
 pub mod prune;
 pub mod report;
+pub mod resume;
 pub mod run;
 pub mod summary;

@@ -136,6 +136,7 @@ pub fn execute(
         deadlines: settings.deadlines,
         gpus: planned.gpus,
         progress: args.progress,
+        lock: crate::lock::Choice::resolve(args.no_lock, args.lock.as_deref()),
     };
     session::execute(setup, planned.plan, planned.sched, |run_id, dir| {
         announce(run_id, dir, total)

@@ -1,5 +1,5 @@
 //! `nbench summary [RUNS…]`: backends side by side per probe and point, as a terminal table,
-//! Markdown, JSON or CSV on stdout. Writes `summary.json` beside a single rendered run's rows.
+//! Markdown, JSON or CSV on stdout. Read-only: it never writes into the store.
 
 use nbench_schema::exit;
 
@@ -48,7 +48,6 @@ impl Format {
 /// Runs `nbench summary`.
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     let loaded = inputs::load(config, &args.rows)?;
-    inputs::persist(&loaded)?;
     render::to_stdout(args.format.exporter().as_ref(), &loaded.summary)?;
     Ok(exit::SUCCESS)
 }

@@ -2,7 +2,7 @@
 //! run's state (pending attempts, the scheduler, the store, progress, the interrupt flag); the
 //! [`executor`] runs one worker process and reports what it saw; [`synth`] turns that into the
 //! attempt's single row; [`sys`] holds the unsafe OS calls. [`session`] is the front door the
-//! commands use: one stored run from plan to finalised manifest. Nothing here renders results.
+//! commands use: one stored run from plan to finalised manifest; [`resume`] completes one. Nothing here renders results.
 
 pub mod dispatcher;
 pub mod executor;
@@ -10,6 +10,7 @@ pub mod executor;
 mod fake;
 #[cfg(test)]
 mod fake_tests;
+pub mod resume;
 pub mod session;
 mod streams;
 pub mod synth;

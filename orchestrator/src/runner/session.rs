@@ -42,6 +42,8 @@ pub struct Setup {
     pub gpus: GpuSet,
     /// How progress is shown.
     pub progress: progress::Mode,
+    /// The machine-wide benchmark lock to hold for the whole session.
+    pub lock: crate::lock::Choice,
 }
 
 /// A finished (or interrupted) session.
@@ -66,7 +68,7 @@ pub fn execute(
     sched: Scheduler,
     announce: impl FnOnce(&str, &Path),
 ) -> Result<Finished> {
-    let run_id = new_run_id();
+    let _machine = crate::lock::machine(&setup.lock)?;
     let machine = hostinfo::machine();
     let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));
     let host = Host {
@@ -80,7 +82,8 @@ pub fn execute(
     let mut probes: Vec<String> = plan.iter().map(|a| a.probe.clone()).collect();
     probes.dedup();
     let mut manifest = Manifest {
-        run_id: run_id.clone(),
+        // Set when the run directory is created: its name is the id.
+        run_id: String::new(),
         status: "running".into(),
         started_at: timestamp(chrono::Utc::now()),
         finished_at: None,
@@ -107,6 +110,8 @@ pub fn execute(
         env: hostinfo::allowed_env(),
         status_counts: Vec::new(),
         providers: Vec::new(),
+        plan: Some(super::resume::plan_record(&plan, &setup.worker)?),
+        resumes: Vec::new(),
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
@@ -114,7 +119,8 @@ pub fn execute(
     if sys::stops() > 0 {
         return Err(Error::Interrupted);
     }
-    let mut store = RunStore::create(&setup.store_root, &run_id)?;
+    let (run_id, mut store) = RunStore::create(&setup.store_root, new_run_id)?;
+    manifest.run_id = run_id.clone();
     let manifest_path = store.dir().join(MANIFEST_FILE);
     // The first write is the store's writability check: it fails before any attempt starts.
     store
@@ -165,16 +171,24 @@ pub fn execute(
         Ok(o) => o,
         Err(e) => {
             manifest.status = "failed".into();
-            let _ = store::write_json_atomic(&manifest_path, &manifest);
+            // The dispatcher's error is the cause; a manifest that cannot say so is reported
+            // beside it, never silently left `running`.
+            if let Err(w) = store::write_json_atomic(&manifest_path, &manifest) {
+                eprintln!("nbench: error: {w}");
+            }
             return Err(e);
         }
     };
     // The derived summary (ratios, pooled seeds) is computed once, beside the rows it came from;
     // `summary`/`report`/`plot` rewrite it when they render this run with other options.
     let derived = summary::summarize(&outcome.rows, &summary::Options::default());
-    store.write_json(summary::SUMMARY_FILE, &derived)?;
+    // Both are written even when one fails, so the manifest never stays `running`; either
+    // failure then ends the command with exit 4 naming its path.
+    let summary_written = store.write_json(summary::SUMMARY_FILE, &derived);
     finish_manifest(&mut manifest, &outcome.rows, &derived, outcome.interrupted);
-    store::write_json_atomic(&manifest_path, &manifest)?;
+    let manifest_written = store::write_json_atomic(&manifest_path, &manifest);
+    summary_written?;
+    manifest_written?;
     Ok(Finished {
         run_id,
         dir: store.dir().to_path_buf(),
@@ -188,7 +202,12 @@ pub fn execute(
 
 /// The end-of-run facts: status, the summary's counts per status, and what the worker said of
 /// itself.
-fn finish_manifest(manifest: &mut Manifest, rows: &[Row], summary: &Summary, interrupted: bool) {
+pub(super) fn finish_manifest(
+    manifest: &mut Manifest,
+    rows: &[Row],
+    summary: &Summary,
+    interrupted: bool,
+) {
     manifest.status = if interrupted {
         "interrupted"
     } else {

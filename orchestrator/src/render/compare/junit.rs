@@ -12,23 +12,7 @@ use crate::render::Exporter;
 /// The JUnit exporter.
 pub struct Junit;
 
-/// Escapes text for XML attributes and character data.
-pub fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            // Control characters other than tab and newline are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => o.push(' '),
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::render::escape::xml;
 
 impl Exporter<Comparison> for Junit {
     fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {

@@ -5,13 +5,14 @@ use std::fmt::Write;
 
 use super::{interval, ordered, pct, pvalue, verdict_label, verdict_line};
 use crate::analysis::gate::{Comparison, PointResult, Verdict};
-use crate::render::Exporter;
+use crate::render::{Exporter, escape};
 
 /// The Markdown exporter.
 pub struct Markdown;
 
+/// Row text in a table cell or a line of prose: inert Markdown on one line.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|")
+    escape::markdown(s)
 }
 
 fn table(out: &mut String, points: &[&PointResult]) {
@@ -22,9 +23,9 @@ fn table(out: &mut String, points: &[&PointResult]) {
     for p in points {
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | {} {} | {} | {} | {} |",
+            "| {} | {} | {} | {} {} | {} | {} | {} |",
             verdict_label(p),
-            cell(&p.name),
+            escape::markdown_code(&p.name),
             pct(p.change_min),
             pct(p.change_median),
             interval(p.change_median_ci),
@@ -36,6 +37,7 @@ fn table(out: &mut String, points: &[&PointResult]) {
 }
 
 impl Exporter<Comparison> for Markdown {
+
     fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let text: String = {
             let mut out = String::new();
@@ -47,9 +49,9 @@ impl Exporter<Comparison> for Markdown {
             let _ = writeln!(out, "## nbench compare: {mark}\n");
             let _ = writeln!(
                 out,
-                "Baseline `{}` → current `{}`.\n",
-                cell(&c.baseline),
-                cell(&c.current)
+                "Baseline {} → current {}.\n",
+                escape::markdown_code(&c.baseline),
+                escape::markdown_code(&c.current)
             );
             let all = ordered(c);
             let notable: Vec<&PointResult> = all
@@ -71,7 +73,12 @@ impl Exporter<Comparison> for Markdown {
             if !c.unmatched.is_empty() {
                 let _ = writeln!(out, "**Unmatched keys ({}):**\n", c.unmatched.len());
                 for u in &c.unmatched {
-                    let _ = writeln!(out, "- only in {}: `{}`", u.side, cell(&u.key));
+                    let _ = writeln!(
+                        out,
+                        "- only in {}: {}",
+                        cell(&u.side),
+                        escape::markdown_code(&u.key)
+                    );
                 }
                 out.push('\n');
             }

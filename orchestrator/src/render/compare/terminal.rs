@@ -1,12 +1,12 @@
 //! The terminal table of a comparison: one line per point, worst first, then unmatched keys and
 //! the verdict line. Colour (ANSI) only when the caller says so — the command decides from
-//! whether stdout is a terminal and `NO_COLOR`.
+//! whether stdout is a terminal and `NO_COLOR`. Row text goes through [`escape::terminal`].
 
 use std::fmt::Write;
 
 use super::{interval, ordered, pct, pvalue, verdict_label, verdict_line};
 use crate::analysis::gate::{Comparison, Verdict};
-use crate::render::Exporter;
+use crate::render::{Exporter, escape};
 
 /// The terminal table.
 pub struct Terminal {
@@ -30,16 +30,22 @@ impl Terminal {
 }
 
 impl Exporter<Comparison> for Terminal {
+
     fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let text: String = {
             let mut out = String::new();
-            let _ = writeln!(out, "baseline: {}\ncurrent:  {}", c.baseline, c.current);
+            let _ = writeln!(
+                out,
+                "baseline: {}\ncurrent:  {}",
+                escape::terminal(&c.baseline),
+                escape::terminal(&c.current)
+            );
             let rows: Vec<[String; 6]> = ordered(c)
                 .into_iter()
                 .map(|p| {
                     [
                         verdict_label(p),
-                        p.name.clone(),
+                        escape::terminal(&p.name),
                         pct(p.change_min),
                         format!("{} {}", pct(p.change_median), interval(p.change_median_ci)),
                         pct(p.change_p95),
@@ -76,14 +82,19 @@ impl Exporter<Comparison> for Terminal {
                 let text = line(r);
                 let _ = writeln!(out, "{}", self.paint(p.verdict, &text));
                 for reason in &p.reasons {
-                    let _ = writeln!(out, "    {reason}");
+                    let _ = writeln!(out, "    {}", escape::terminal(reason));
                 }
             }
             let _ = writeln!(out, "{}", legend(c));
             if !c.unmatched.is_empty() {
                 let _ = writeln!(out, "unmatched keys ({}):", c.unmatched.len());
                 for u in &c.unmatched {
-                    let _ = writeln!(out, "    only in {}: {}", u.side, u.key);
+                    let _ = writeln!(
+                        out,
+                        "    only in {}: {}",
+                        escape::terminal(&u.side),
+                        escape::terminal(&u.key)
+                    );
                 }
             }
             let v = if c.tally.regressions > 0 {
