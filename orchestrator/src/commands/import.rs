@@ -44,7 +44,8 @@ pub fn main(args: &Args) -> Result<i32> {
         .collect::<Result<_>>()?;
     let run_id = crate::runner::session::new_run_id();
     let (root, name) = split(&args.out)?;
-    let mut run = RunStore::create(root, name)?;
+    // The directory is the user's --out: created exclusively, never shared with another run.
+    let (_, mut run) = RunStore::create(root, || name.to_string())?;
     let mut rows = Vec::new();
     for (doc, file) in docs.iter().zip(&args.files) {
         let mut these = import::rows::rows(doc, &file.display().to_string(), &run_id);

@@ -119,6 +119,7 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
         policy,
         deadlines,
         gpus,
+        progress: args.plan.progress,
         lock: crate::lock::Choice::resolve(args.plan.no_lock, args.plan.lock.as_deref()),
     };
     let done = resume::execute(setup, &dir, manifest, pending, sched, |run_id, dir| {

@@ -11,12 +11,12 @@ use crate::{locate, verdict};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
-    if let Some(target) = &args.resume {
-        return super::resume::main(config, args, target);
-    }
     // First, so a stop during planning or materialisation is an orderly exit, not a torn one.
     crate::runner::sys::install_stop_handlers()
         .map_err(|e| crate::Error::Runtime(format!("cannot install signal handlers: {e}")))?;
+    if let Some(target) = &args.resume {
+        return super::resume::main(config, args, target);
+    }
     let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
     let worker = locate::worker(args.worker.worker.as_deref())?;
     let planned = prepare::plan(&args.plan, &settings.file, &worker, SlotDefault::Config)?;

@@ -12,7 +12,7 @@ use nbench_schema::Host;
 use nbench_schema::params::canonical;
 
 use super::RunContext;
-use super::dispatcher::dispatch;
+use super::dispatcher::{Processes, dispatch, stop_signals};
 use super::session::{Finished, Setup, finish_manifest};
 use super::timestamp::timestamp;
 use crate::analysis::summary;
@@ -113,13 +113,27 @@ pub fn execute(
         foreign: foreign.foreign,
     });
     announce(&manifest.run_id, dir);
-    let mut progress = Progress::new(pending.len());
+    let mut progress = Progress::new(setup.progress, pending.len());
     let t0 = Instant::now();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    let outcome = rt.block_on(dispatch(ctx, pending, sched, &mut store, &mut progress));
+    let outcome = rt.block_on(async {
+        let stops = stop_signals();
+        dispatch(
+            Arc::new(Processes),
+            ctx,
+            pending,
+            sched,
+            stops,
+            &mut store,
+            &mut progress,
+        )
+        .await
+    });
+    // A worker stuck past SIGKILL keeps a blocking reaper thread; it must not keep nbench.
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
     progress.finish();
     let wall_s = t0.elapsed().as_secs_f64();
     let now = timestamp(chrono::Utc::now());
