@@ -40,6 +40,8 @@ pub enum Command {
     Plot(Box<commands::plot::Args>),
     /// Delete all but the newest N runs from a store.
     Prune(Box<commands::prune::Args>),
+    /// Check whether this machine is fit to benchmark; `system tune --print` prints the fixes.
+    System(Box<commands::system::Args>),
 }
 
 /// Where the worker is.
@@ -201,6 +203,7 @@ pub fn main() -> i32 {
         Command::Report(args) => commands::report::main(config, args),
         Command::Plot(args) => commands::plot::main(config, args),
         Command::Prune(args) => commands::prune::main(config, args),
+        Command::System(args) => commands::system::main(config, args),
     };
     match result {
         Ok(code) => code,

@@ -24,6 +24,7 @@ pub mod render;
 pub mod runner;
 pub mod scheduler;
 pub mod store;
+pub mod system;
 pub mod topology;
 pub mod units;
 pub mod verdict;

@@ -16,3 +16,4 @@ pub mod prune;
 pub mod report;
 pub mod run;
 pub mod summary;
+pub mod system;
