@@ -161,6 +161,10 @@ pub struct RunArgs {
     /// Leave raw samples out of rows.
     #[arg(long)]
     pub no_samples: bool,
+    /// One extra attempt per point under a profiler, recorded apart: perf-stat, perf-record,
+    /// nsys, ncu, or 'cmd:COMMAND…' ({out} = the attempt's artifact directory).
+    #[arg(long, value_name = "TOOL")]
+    pub profile: Option<String>,
 }
 
 /// `nbench list`.

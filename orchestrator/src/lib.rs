@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod attempt;
+pub mod bounded;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
@@ -18,6 +19,7 @@ pub mod hostinfo;
 pub mod locate;
 pub mod manifest;
 pub mod planner;
+pub mod profile;
 pub mod progress;
 pub mod provider;
 pub mod render;

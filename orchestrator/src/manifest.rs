@@ -42,6 +42,9 @@ pub struct Manifest {
     /// variables each worker got are the slot's size (see `env` and each row's `measurement`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<crate::provider::facts::ProviderFacts>,
+    /// The machine checks `nbench run` made before its first attempt (`nbench system`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub system: Vec<crate::system::Check>,
 }
 
 /// The worker program used.

@@ -95,6 +95,8 @@ pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
         policy,
         deadlines,
         gpus: gpu_set,
+        system: Vec::new(),
+        profile: None,
     };
     // stdout carries the gate's output (possibly JSON), so the banner goes to stderr.
     let done = session::execute(setup, plan, sched, |run_id, dir| {

@@ -8,7 +8,7 @@ use super::prepare::{self, Planned, Settings, SlotDefault};
 use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::runner::session::{self, Setup};
-use crate::{locate, verdict};
+use crate::{locate, profile, system, verdict};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
@@ -20,17 +20,19 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     } = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
     let worker = locate::worker(args.worker.worker.as_deref())?;
     let Planned {
-        plan,
+        mut plan,
         sched,
         gpus: gpu_set,
-        store_root,
+        mut store_root,
     } = prepare::plan(&args.plan, &file, &worker, SlotDefault::Config)?;
+    let profile = profile::for_run(args.profile.as_deref(), &mut plan, &mut store_root)?;
 
     if args.plan.dry_run {
         prepare::print_plan(&plan);
         return Ok(exit::SUCCESS);
     }
     let total = plan.len();
+    let checks = system::for_run(&sched, &plan);
 
     let setup = Setup {
         store_root,
@@ -40,6 +42,8 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         policy,
         deadlines,
         gpus: gpu_set,
+        system: checks,
+        profile,
     };
     let done = session::execute(setup, plan, sched, |run_id, dir| {
         println!("run {run_id}: {total} attempts → {}", dir.display());
@@ -54,6 +58,7 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
             done.interrupted
         )
     );
+    print!("{}", profile::render_rows(&done.rows, &done.dir));
     if done.interrupted {
         return Ok(exit::INTERRUPTED);
     }

@@ -38,6 +38,10 @@ pub struct Setup {
     pub policy: MeasurePolicy,
     pub deadlines: Deadlines,
     pub gpus: GpuSet,
+    /// The machine checks made before the run, for the manifest.
+    pub system: Vec<crate::system::Check>,
+    /// `--profile`: the profiler and the ids of the attempts it wraps.
+    pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
 }
 
 /// A finished (or interrupted) session.
@@ -102,6 +106,7 @@ pub fn execute(
         env: hostinfo::allowed_env(),
         status_counts: Vec::new(),
         providers: Vec::new(),
+        system: setup.system,
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
@@ -124,6 +129,10 @@ pub fn execute(
         variant: None,
         cache_dir: None,
         foreign: foreign.foreign,
+        profile: match setup.profile {
+            Some((p, ids)) => crate::profile::Profiling::prepare(p, &ids, store.dir())?,
+            None => Default::default(),
+        },
     });
     announce(&run_id, store.dir());
     let mut progress = Progress::new(plan.len());

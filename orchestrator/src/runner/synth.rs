@@ -45,6 +45,7 @@ pub fn bare(
         host: Some(ctx.host.clone()),
         worker: None,
         variant: a.variant_or(&ctx.variant),
+        profile: ctx.profile.row_field(a),
         started_at: timestamp(at),
         finished_at: timestamp(at),
     }
@@ -140,6 +141,7 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
             r.attempt_id = a.id.clone();
             r.family = a.family.clone();
             r.variant = a.variant_or(&ctx.variant);
+            r.profile = ctx.profile.row_field(a);
             r.host = Some(ctx.host.clone());
             r
         }

@@ -45,7 +45,9 @@ pub fn rows_files(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Every row from every path, in file order.
+/// Every measured row from every path, in file order. The rows of profiled attempts
+/// (`nbench run --profile`) are left out: they ran under a profiler and must not reach a
+/// statistic, an export or a gate.
 pub fn load(paths: &[PathBuf]) -> Result<Vec<Row>> {
     let mut all = Vec::new();
     for p in paths {
@@ -58,7 +60,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Row>> {
             if let Some((line, e)) = errors.into_iter().next() {
                 return Err(Error::bad(format!("{}:{line}: {e}", file.display())));
             }
-            all.extend(rows);
+            all.extend(rows.into_iter().filter(|r| r.profile.is_none()));
         }
     }
     Ok(all)

@@ -26,9 +26,11 @@ pub fn pressure(ctx: &Context) -> Check {
         let some = avg10(&text, "some");
         let full = avg10(&text, "full");
         if let Some(some) = some {
-            let full_text = full.map(|f| format!(", full {f:.2} %")).unwrap_or_default();
+            let full_text = full
+                .map(|f| format!(", all tasks {f:.2} %"))
+                .unwrap_or_default();
             let found = format!(
-                "stalled on memory {some:.2} % of the last 10 s (some{full_text}){avail_text}"
+                "some task stalled on memory {some:.2} % of the last 10 s{full_text}{avail_text}"
             );
             let bad = some > SOME_LIMIT || full.is_some_and(|f| f > 0.0);
             return if bad {
@@ -101,7 +103,7 @@ mod tests {
         assert_eq!(c.status, Level::Warn);
         assert_eq!(
             c.found,
-            "stalled on memory 12.50 % of the last 10 s (some, full 4.00 %); 390 of 7812 MiB available"
+            "some task stalled on memory 12.50 % of the last 10 s, all tasks 4.00 %; 390 of 7812 MiB available"
         );
         let f = Fixture::new("psi-lo").file(
             "proc/pressure/memory",

@@ -130,7 +130,13 @@ impl Context {
 pub fn forcing_env() -> BTreeMap<String, String> {
     numpy::FORCING_VARS
         .iter()
-        .filter_map(|(k, _)| std::env::var(k).ok().map(|v| (k.to_string(), v)))
+        // An empty value is treated as unset, as the libraries do.
+        .filter_map(|(k, _)| {
+            std::env::var(k)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| (k.to_string(), v))
+        })
         .collect()
 }
 
@@ -155,6 +161,21 @@ pub fn run(ctx: &Context) -> Vec<Check> {
         out.push(numpy::env(ctx));
     }
     out
+}
+
+/// `nbench run`'s checks, made once before the first attempt over the run's slots (the NumPy
+/// ones only when numpy attempts are planned); each warning is printed to stderr, and all of
+/// them go to the manifest.
+pub fn for_run(
+    sched: &crate::scheduler::Scheduler,
+    plan: &[crate::attempt::Attempt],
+) -> Vec<Check> {
+    let numpy = plan.iter().any(|a| a.provider == "numpy");
+    let checks = run(&Context::for_run(sched.regime().core_groups, numpy));
+    for line in render::warning_lines(&checks) {
+        eprintln!("{line}");
+    }
+    checks
 }
 
 /// The checks that warn, for `nbench run`'s stderr.

@@ -3,13 +3,12 @@
 //! helper process with a deadline), and the environment variables that force BLAS or NumPy
 //! onto slower code paths. It never imports NumPy into nbench and never installs anything.
 
-use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use super::{Check, Context, Level};
+use crate::bounded;
 use crate::runner::sys::THREAD_VARS;
 
 /// The helper gets this long to import NumPy and answer.
@@ -200,76 +199,27 @@ pub fn env(ctx: &Context) -> Check {
     Check::new(id, Level::Warn, found.join("; "), ENV_WHY).fix(format!("unset {}", names.join(" ")))
 }
 
-/// Runs `python -c HELPER` with `env` added; its JSON answer, or why there is none. The helper
-/// is killed when it passes `deadline`, so a hung import cannot hang nbench.
+/// Runs `python -c HELPER` with `env` added; its JSON answer, or why there is none.
 fn ask(
     python: &Path,
     env: &[(String, String)],
     deadline: Duration,
 ) -> Result<serde_json::Value, String> {
     let mut cmd = Command::new(python);
-    cmd.args(["-c", HELPER])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own group, so a timeout kills whatever the helper started too.
-        .process_group(0);
+    cmd.args(["-c", HELPER]);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run the interpreter {}: {e}", python.display()))?;
-    // Readers on their own threads: a chatty helper can never block on a full pipe.
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(p) = pipe {
-                let _ = p.take(1 << 20).read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = reader(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err = reader(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let t0 = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if t0.elapsed() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            Ok(None) => {
-                crate::runner::sys::kill_group(child.id());
-                let _ = child.wait();
-                return Err(format!(
-                    "the interpreter {} did not answer within {:.1} s",
-                    python.display(),
-                    deadline.as_secs_f64()
-                ));
-            }
-            Err(e) => return Err(format!("waiting for {} failed: {e}", python.display())),
-        }
-    };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
-    if !status.success() {
-        let text = String::from_utf8_lossy(&stderr);
-        let last = text.lines().last().unwrap_or("").trim().to_string();
+    let done = bounded::run(&mut cmd, deadline)?;
+    if !done.status.success() {
         return Err(format!(
-            "the interpreter {} failed ({status}): {last}",
-            python.display()
+            "the interpreter {} failed ({}): {}",
+            python.display(),
+            done.status,
+            done.last_stderr_line()
         ));
     }
-    serde_json::from_slice(&stdout).map_err(|e| {
+    serde_json::from_slice(&done.stdout).map_err(|e| {
         format!(
             "the interpreter {} answered something other than json: {e}",
             python.display()
@@ -314,26 +264,9 @@ mod tests {
         assert_eq!(c.status, Level::Unknown);
         assert!(
             c.found
-                .starts_with("numpy unavailable: cannot run the interpreter /nonexistent/python3"),
+                .starts_with("numpy unavailable: cannot run /nonexistent/python3"),
             "{}",
             c.found
         );
-    }
-
-    #[test]
-    fn a_hung_interpreter_is_killed_at_the_deadline() {
-        let hung = std::env::temp_dir().join(format!("nbench-hung-py-{}", std::process::id()));
-        std::fs::write(&hung, "#!/bin/sh\nsleep 30\n").expect("write");
-        chmod(&hung);
-        let t0 = Instant::now();
-        let err2 = ask(&hung, &[], Duration::from_millis(300)).expect_err("hung");
-        assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
-        assert!(err2.contains("did not answer within 0.3 s"), "{err2}");
-        let _ = std::fs::remove_file(&hung);
-    }
-
-    fn chmod(p: &Path) {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     }
 }
