@@ -47,6 +47,8 @@ pub enum Command {
     Completions(commands::completions::Args),
     /// Print the man page (roff) on stdout.
     Man,
+    /// Check whether this machine is fit to benchmark; `system tune --print` prints the fixes.
+    System(Box<commands::system::Args>),
 }
 
 /// Where the worker is.
@@ -166,6 +168,10 @@ pub struct RunArgs {
     /// attempts that have no final row, with its own plan and policy.
     #[arg(long, value_name = "RUN")]
     pub resume: Option<PathBuf>,
+    /// One extra attempt per point under a profiler, recorded apart: perf-stat, perf-record,
+    /// nsys, ncu, or 'cmd:COMMAND…' ({out} = the attempt's artifact directory).
+    #[arg(long, value_name = "TOOL")]
+    pub profile: Option<String>,
 }
 
 /// `nbench list`.
@@ -212,6 +218,7 @@ pub fn main() -> i32 {
         Command::Import(args) => commands::import::main(args),
         Command::Completions(args) => commands::completions::main(args),
         Command::Man => commands::completions::man(),
+        Command::System(args) => commands::system::main(config, args),
     };
     match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod attempt;
+pub mod bounded;
 pub mod catalogue;
 pub mod cli;
 pub mod closed_pipe;
@@ -22,12 +23,14 @@ pub mod locate;
 pub mod lock;
 pub mod manifest;
 pub mod planner;
+pub mod profile;
 pub mod progress;
 pub mod provider;
 pub mod render;
 pub mod runner;
 pub mod scheduler;
 pub mod store;
+pub mod system;
 pub mod topology;
 pub mod units;
 pub mod verdict;

@@ -48,6 +48,9 @@ pub struct Manifest {
     /// Each `nbench run --resume` of this run, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resumes: Vec<ResumeRecord>,
+    /// The machine checks `nbench run` made before its first attempt (`nbench system`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub system: Vec<crate::system::Check>,
 }
 
 /// What identifies a plan: its attempts' keys (id, probe, params, seed, backend, provider,

@@ -91,6 +91,7 @@ pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
         planned,
         base_worker,
         label,
+        prepare::Extras::default(),
         announce,
     )?
     else {

@@ -19,3 +19,4 @@ pub mod report;
 pub mod resume;
 pub mod run;
 pub mod summary;
+pub mod system;

@@ -111,6 +111,13 @@ pub fn plan(
     })
 }
 
+/// What only `run` adds to a session: the machine checks made before it and the profiler.
+#[derive(Default)]
+pub struct Extras {
+    pub system: Vec<crate::system::Check>,
+    pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
+}
+
 /// The last step `run` and `ab` share: under `--dry-run` print the plan and return `None`;
 /// else execute it as one stored run under `settings`, `worker` serving every attempt without a
 /// worker of its own, and `announce` told the run id and directory before the first attempt.
@@ -120,6 +127,7 @@ pub fn execute(
     planned: Planned,
     worker: PathBuf,
     worker_label: String,
+    extras: Extras,
     announce: impl FnOnce(&str, &Path, usize),
 ) -> Result<Option<Finished>> {
     if args.dry_run {
@@ -137,6 +145,8 @@ pub fn execute(
         gpus: planned.gpus,
         progress: args.progress,
         lock: crate::lock::Choice::resolve(args.no_lock, args.lock.as_deref()),
+        system: extras.system,
+        profile: extras.profile,
     };
     session::execute(setup, planned.plan, planned.sched, |run_id, dir| {
         announce(run_id, dir, total)

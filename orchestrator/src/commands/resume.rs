@@ -120,6 +120,8 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
         deadlines,
         gpus,
         progress: args.plan.progress,
+        system: Vec::new(),
+        profile: None,
         lock: crate::lock::Choice::resolve(args.plan.no_lock, args.plan.lock.as_deref()),
     };
     let done = resume::execute(setup, &dir, manifest, pending, sched, |run_id, dir| {

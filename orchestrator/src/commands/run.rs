@@ -7,7 +7,7 @@ use nbench_schema::exit;
 use super::prepare::{self, SlotDefault};
 use crate::cli::RunArgs;
 use crate::error::Result;
-use crate::{locate, verdict};
+use crate::{locate, profile, system, verdict};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
@@ -19,12 +19,28 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     }
     let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
     let worker = locate::worker(args.worker.worker.as_deref())?;
-    let planned = prepare::plan(&args.plan, &settings.file, &worker, SlotDefault::Config)?;
+    let mut planned = prepare::plan(&args.plan, &settings.file, &worker, SlotDefault::Config)?;
+    let profile = profile::for_run(
+        args.profile.as_deref(),
+        &mut planned.plan,
+        &mut planned.store_root,
+    )?;
+    // The machine checks are made once, before the first attempt (not for a dry run).
+    let checks = if args.plan.dry_run {
+        Vec::new()
+    } else {
+        system::for_run(&planned.sched, &planned.plan)
+    };
     let label = worker.display().to_string();
     let announce = |run_id: &str, dir: &std::path::Path, total: usize| {
         println!("run {run_id}: {total} attempts → {}", dir.display());
     };
-    let Some(done) = prepare::execute(&args.plan, settings, planned, worker, label, announce)?
+    let extras = prepare::Extras {
+        system: checks,
+        profile,
+    };
+    let Some(done) =
+        prepare::execute(&args.plan, settings, planned, worker, label, extras, announce)?
     else {
         return Ok(exit::SUCCESS);
     };
@@ -38,6 +54,7 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
             done.interrupted
         )
     );
+    print!("{}", profile::render_rows(&done.rows, &done.dir));
     if done.interrupted {
         return Ok(exit::INTERRUPTED);
     }

@@ -35,6 +35,16 @@ struct MachineView {
     rustc: String,
     worker: String,
     command: String,
+    /// The machine checks `nbench run` recorded (`manifest.system`); empty for older runs.
+    checks: Vec<CheckView>,
+}
+
+#[derive(Serialize)]
+struct CheckView {
+    id: String,
+    status: String,
+    found: String,
+    fix: String,
 }
 
 #[derive(Serialize)]
@@ -109,7 +119,26 @@ fn machine(m: &Json) -> MachineView {
                 .join(" ")
         })
         .unwrap_or_else(|| "-".into());
+    let checks = m
+        .get("system")
+        .and_then(Json::as_array)
+        .map(|checks| {
+            checks
+                .iter()
+                .map(|c| {
+                    let field = |k: &str| c.get(k).and_then(Json::as_str).unwrap_or("").to_string();
+                    CheckView {
+                        id: field("id"),
+                        status: field("status"),
+                        found: field("found"),
+                        fix: field("fix"),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     MachineView {
+        checks,
         run_id: text("/run_id"),
         status: text("/status"),
         hostname: text("/machine/hostname"),

@@ -95,7 +95,9 @@ pub async fn execute(
             "worker".into(),
         ),
     };
-    let mut child = match sys::spawn(&worker, &args, &permit.cpus, &env) {
+    let (worker, args, cwd) = ctx.profile.launch(attempt, worker, args);
+    let profiled = ctx.profile.covers(attempt);
+    let mut child = match sys::spawn(&worker, &args, &permit.cpus, &env, cwd.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             obs.spawn_error = Some(format!("cannot start {what} {}: {e}", worker.display()));
@@ -156,7 +158,7 @@ pub async fn execute(
             msg = rx.recv(), if !stdout_done => {
                 match msg {
                     Some(Out::Line(line)) => {
-                        if let Err(why) = on_line(ctx, &line, &mut obs, &mut deadline) {
+                        if let Err(why) = on_line(ctx, &line, &mut obs, &mut deadline, profiled) {
                             obs.protocol_error = Some(why);
                             obs.killed.get_or_insert(Kill::Protocol);
                             kill(&mut reap_by);
@@ -237,10 +239,13 @@ fn on_line(
     line: &[u8],
     obs: &mut Observed,
     deadline: &mut Option<tokio::time::Instant>,
+    profiled: bool,
 ) -> Result<(), String> {
     let text = std::str::from_utf8(line)
         .map_err(|_| format!("worker wrote non-UTF-8 to stdout: {}", preview(line)))?;
-    if text.trim().is_empty() {
+    // A profiler shares the worker's stdout and may print its own lines there; every protocol
+    // event is a JSON object, so under a profiler only lines that start like one are the worker's.
+    if text.trim().is_empty() || profiled && !text.trim_start().starts_with('{') {
         return Ok(());
     }
     let event: Event = serde_json::from_str(text).map_err(|e| {

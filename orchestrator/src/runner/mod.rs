@@ -43,4 +43,6 @@ pub struct RunContext {
     pub cache_dir: Option<PathBuf>,
     /// How foreign-provider attempts start and where their instances are.
     pub foreign: crate::provider::Foreign,
+    /// Which attempts run under `--profile`'s profiler, and how.
+    pub profile: crate::profile::Profiling,
 }

@@ -111,6 +111,9 @@ pub fn execute(
         variant: None,
         cache_dir: None,
         foreign: foreign.foreign,
+        // A resume completes measured attempts; the profiled extra attempts belong to the
+        // session that asked for them.
+        profile: Default::default(),
     });
     announce(&manifest.run_id, dir);
     let mut progress = Progress::new(setup.progress, pending.len());

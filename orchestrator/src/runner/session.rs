@@ -44,6 +44,10 @@ pub struct Setup {
     pub progress: progress::Mode,
     /// The machine-wide benchmark lock to hold for the whole session.
     pub lock: crate::lock::Choice,
+    /// The machine checks made before the run, for the manifest.
+    pub system: Vec<crate::system::Check>,
+    /// `--profile`: the profiler and the ids of the attempts it wraps.
+    pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
 }
 
 /// A finished (or interrupted) session.
@@ -112,6 +116,7 @@ pub fn execute(
         providers: Vec::new(),
         plan: Some(super::resume::plan_record(&plan, &setup.worker)?),
         resumes: Vec::new(),
+        system: setup.system,
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
@@ -140,6 +145,10 @@ pub fn execute(
         variant: None,
         cache_dir: None,
         foreign: foreign.foreign,
+        profile: match setup.profile {
+            Some((p, ids)) => crate::profile::Profiling::prepare(p, &ids, store.dir())?,
+            None => Default::default(),
+        },
     });
     announce(&run_id, store.dir());
     let mut progress = Progress::new(setup.progress, plan.len());

@@ -46,6 +46,7 @@ pub fn bare(
         worker: None,
         variant: a.variant_or(&ctx.variant),
         imported: None,
+        profile: ctx.profile.row_field(a),
         started_at: timestamp(at),
         finished_at: timestamp(at),
     }
@@ -157,6 +158,7 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
             r.attempt_id = a.id.clone();
             r.family = a.family.clone();
             r.variant = a.variant_or(&ctx.variant);
+            r.profile = ctx.profile.row_field(a);
             r.host = Some(ctx.host.clone());
             r
         }

@@ -27,14 +27,18 @@ pub struct Reaped {
 }
 
 /// Spawns `program` with piped stdio, in a new process group, pinned to `cpus` before its
-/// `main` runs.
+/// `main` runs, in `cwd` when given (a profiled attempt's artifact directory).
 pub fn spawn(
     program: &Path,
     args: &[String],
     cpus: &[u32],
     env: &[(String, String)],
+    cwd: Option<&Path>,
 ) -> std::io::Result<Child> {
     let mut cmd = Command::new(program);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -50,7 +50,9 @@ pub fn rows_files(path: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Every row from every path, in file order.
+/// Every measured row from every path, in file order. The rows of profiled attempts
+/// (`nbench run --profile`) are left out: they ran under a profiler and must not reach a
+/// statistic, an export or a gate.
 pub fn load(paths: &[PathBuf]) -> Result<Vec<Row>> {
     let mut all = Vec::new();
     for p in paths {
@@ -63,7 +65,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Vec<Row>> {
             if let Some(warning) = skipped_warning(&file, &parsed.errors, parsed.rows.is_empty())? {
                 eprintln!("{warning}");
             }
-            all.extend(parsed.rows);
+            all.extend(parsed.rows.into_iter().filter(|r| r.profile.is_none()));
         }
     }
     Ok(superseded_dropped(all))
