@@ -8,7 +8,6 @@
 
 pub mod analysis;
 pub mod attempt;
-pub mod bounded;
 pub mod catalogue;
 pub mod cli;
 pub mod closed_pipe;

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::Profiler;
-use crate::bounded;
+use crate::helper;
 use crate::error::{Error, Result};
 
 /// The trial run gets this long.
@@ -40,7 +40,10 @@ pub fn usable(p: &Profiler) -> Result<()> {
     let (mut words, _) = p.wrapper(&scratch);
     words.remove(0);
     words.push("true".into());
-    let outcome = bounded::run(Command::new(&path).args(&words), TRIAL_DEADLINE);
+    let mut trial = Command::new(&path);
+    trial.args(&words);
+    let outcome = helper::run(trial, None, TRIAL_DEADLINE, "the profiler to profile `true`")
+        .map_err(|e| e.to_string());
     let _ = std::fs::remove_dir_all(&scratch);
     let why = match outcome {
         Ok(done) if done.status.success() => return Ok(()),

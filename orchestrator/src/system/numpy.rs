@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::{Check, Context, Level};
-use crate::bounded;
+use crate::helper;
 use crate::runner::sys::THREAD_VARS;
 
 /// The helper gets this long to import NumPy and answer.
@@ -210,7 +210,8 @@ fn ask(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let done = bounded::run(&mut cmd, deadline)?;
+    let done = helper::run(cmd, None, deadline, "a JSON description of NumPy's BLAS")
+        .map_err(|e| e.to_string())?;
     if !done.status.success() {
         return Err(format!(
             "the interpreter {} failed ({}): {}",
