@@ -205,6 +205,7 @@ impl Nbench {
             stderr: err.join().unwrap_or_default(),
             store: self.store.path().to_path_buf(),
             _store_dir: self.store,
+            _lock_dir: self.lock_dir,
         };
         if status.is_none() {
             output.fail(&format!(
@@ -374,7 +375,11 @@ pub fn python_with(module: &str, required: bool) -> Option<String> {
 
 /// The exact commands that make the `module` provider tests run.
 pub fn skip_fix(module: &str) -> String {
-    let flag = if module == "torch" { " --with-torch" } else { "" };
+    let flag = if module == "torch" {
+        " --with-torch"
+    } else {
+        ""
+    };
     format!(
         "bash scripts/py-env.sh{flag} results/venv && export NBENCH_PYTHON=$PWD/results/venv/bin/python"
     )

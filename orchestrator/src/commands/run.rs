@@ -7,6 +7,7 @@ use nbench_schema::exit;
 use super::prepare::{self, SlotDefault};
 use crate::cli::RunArgs;
 use crate::error::Result;
+use crate::runner::session::Finished;
 use crate::{locate, profile, system, verdict};
 
 /// Runs `nbench run`.
@@ -39,11 +40,18 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         system: checks,
         profile,
     };
-    let Some(done) =
-        prepare::execute(&args.plan, settings, planned, worker, label, extras, announce)?
+    let Some(done) = prepare::execute(
+        &args.plan, settings, planned, worker, label, extras, announce,
+    )?
     else {
         return Ok(exit::SUCCESS);
     };
+    Ok(finish(&done))
+}
+
+/// Prints the verdict of a finished run (and its profiled attempts) and returns the exit code
+/// it implies; `run --resume` ends the same way.
+pub fn finish(done: &Finished) -> i32 {
     print!(
         "{}",
         verdict::render(
@@ -56,10 +64,10 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     );
     print!("{}", profile::render_rows(&done.rows, &done.dir));
     if done.interrupted {
-        return Ok(exit::INTERRUPTED);
+        exit::INTERRUPTED
+    } else if done.rows.iter().any(|r| r.status.is_failure()) {
+        exit::ATTEMPTS_FAILED
+    } else {
+        exit::SUCCESS
     }
-    if done.rows.iter().any(|r| r.status.is_failure()) {
-        return Ok(exit::ATTEMPTS_FAILED);
-    }
-    Ok(exit::SUCCESS)
 }

@@ -186,6 +186,7 @@ pub fn ctx() -> Arc<RunContext> {
         variant: None,
         cache_dir: None,
         foreign: Default::default(),
+        profile: Default::default(),
     })
 }
 
@@ -223,7 +224,7 @@ pub fn permit() -> Permit {
 /// Checks that the rows file holds every row.
 pub async fn run(fake: Arc<Fake>, plan: Vec<Attempt>, slots: usize, stop_at: &[u64]) -> Outcome {
     let dir = std::env::temp_dir().join(format!("nbench-fake-{}-{}", std::process::id(), unique()));
-    let mut store = RunStore::create(&dir, "fake-run").expect("store");
+    let (_, mut store) = RunStore::create(&dir, || "fake-run".to_string()).expect("store");
     let groups = (0..slots as u32).map(|c| vec![c]).collect();
     let sched = Scheduler::new(groups, 0, 0.0);
     let early = stop_at.iter().take_while(|&&ms| ms == 0).count();
@@ -237,7 +238,7 @@ pub async fn run(fake: Arc<Fake>, plan: Vec<Attempt>, slots: usize, stop_at: &[u
         }
         std::future::pending::<()>().await;
     });
-    let mut progress = Progress::new(plan.len());
+    let mut progress = Progress::new(crate::progress::Mode::Quiet, plan.len());
     let out = dispatch(fake, ctx(), plan, sched, stops, &mut store, &mut progress)
         .await
         .expect("dispatch");

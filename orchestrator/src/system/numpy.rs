@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(c.status, Level::Unknown);
         assert!(
             c.found
-                .starts_with("numpy unavailable: cannot run /nonexistent/python3"),
+                .starts_with("numpy unavailable: cannot run `/nonexistent/python3"),
             "{}",
             c.found
         );
