@@ -13,7 +13,7 @@ use crate::{locate, profile, system, verdict};
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     // First, so a stop during planning or materialisation is an orderly exit, not a torn one.
-    crate::runner::sys::install_stop_handlers()
+    crate::sys::install_stop_handlers()
         .map_err(|e| crate::Error::Runtime(format!("cannot install signal handlers: {e}")))?;
     if let Some(target) = &args.resume {
         return super::resume::main(config, args, target);

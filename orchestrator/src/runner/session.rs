@@ -14,7 +14,6 @@ use nbench_schema::{Host, MeasurePolicy, Row};
 
 use super::RunContext;
 use super::dispatcher::{Processes, dispatch, stop_signals};
-use super::sys;
 use super::timestamp::timestamp;
 use crate::analysis::summary::{self, Summary};
 use crate::attempt::Attempt;
@@ -27,6 +26,7 @@ use crate::planner::SEEDS;
 use crate::progress::{self, Progress};
 use crate::scheduler::Scheduler;
 use crate::store::{self, MANIFEST_FILE, RunStore};
+use crate::sys;
 
 /// What a session needs beyond the plan and the scheduler.
 pub struct Setup {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::{Check, Context, Level};
 use crate::helper;
-use crate::runner::sys::THREAD_VARS;
+use crate::sys::THREAD_VARS;
 
 /// The helper gets this long to import NumPy and answer.
 const HELPER_DEADLINE: Duration = Duration::from_secs(20);
