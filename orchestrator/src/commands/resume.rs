@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use nbench_schema::{Status, exit};
+use nbench_schema::Status;
 
 use super::prepare::{self, Planned, Settings, SlotDefault};
 use crate::cli::{Cli, Command, RunArgs};
