@@ -374,7 +374,11 @@ pub fn python_with(module: &str, required: bool) -> Option<String> {
 
 /// The exact commands that make the `module` provider tests run.
 pub fn skip_fix(module: &str) -> String {
-    let flag = if module == "torch" { " --with-torch" } else { "" };
+    let flag = if module == "torch" {
+        " --with-torch"
+    } else {
+        ""
+    };
     format!(
         "bash scripts/py-env.sh{flag} results/venv && export NBENCH_PYTHON=$PWD/results/venv/bin/python"
     )

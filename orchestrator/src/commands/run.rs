@@ -39,8 +39,9 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         system: checks,
         profile,
     };
-    let Some(done) =
-        prepare::execute(&args.plan, settings, planned, worker, label, extras, announce)?
+    let Some(done) = prepare::execute(
+        &args.plan, settings, planned, worker, label, extras, announce,
+    )?
     else {
         return Ok(exit::SUCCESS);
     };

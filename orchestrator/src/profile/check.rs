@@ -8,8 +8,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::Profiler;
-use crate::helper;
 use crate::error::{Error, Result};
+use crate::helper;
 
 /// The trial run gets this long.
 const TRIAL_DEADLINE: Duration = Duration::from_secs(20);
@@ -42,8 +42,13 @@ pub fn usable(p: &Profiler) -> Result<()> {
     words.push("true".into());
     let mut trial = Command::new(&path);
     trial.args(&words);
-    let outcome = helper::run(trial, None, TRIAL_DEADLINE, "the profiler to profile `true`")
-        .map_err(|e| e.to_string());
+    let outcome = helper::run(
+        trial,
+        None,
+        TRIAL_DEADLINE,
+        "the profiler to profile `true`",
+    )
+    .map_err(|e| e.to_string());
     let _ = std::fs::remove_dir_all(&scratch);
     let why = match outcome {
         Ok(done) if done.status.success() => return Ok(()),

@@ -11,12 +11,17 @@ use nbench_tests::{FAST, bin};
 use yaml_rust2::YamlLoader;
 
 fn recipe(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ci").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/ci")
+        .join(name)
 }
 
 /// `bash nbench-gate.sh <step>` with the test's binaries and results directory.
 fn step(step: &str, ci: &Path, extra: &[(&str, &str)]) -> (i32, String, String) {
-    let plan = format!("--match vec.add --quick --backend scalar {}", FAST.join(" "));
+    let plan = format!(
+        "--match vec.add --quick --backend scalar {}",
+        FAST.join(" ")
+    );
     let mut cmd = Command::new("bash");
     cmd.arg(recipe("nbench-gate.sh"))
         .arg(step)
@@ -44,28 +49,51 @@ fn the_workflow_parses_and_calls_only_steps_the_script_has() {
     let docs = YamlLoader::load_from_str(&text).expect("the workflow is YAML");
     let wf = &docs[0];
     assert_eq!(wf["on"]["push"]["branches"][0].as_str(), Some("main"));
-    assert!(!wf["on"]["pull_request"].is_badvalue(), "runs on pull requests");
+    assert!(
+        !wf["on"]["pull_request"].is_badvalue(),
+        "runs on pull requests"
+    );
     let steps = wf["jobs"]["bench"]["steps"].as_vec().expect("steps");
     let script = std::fs::read_to_string(recipe("nbench-gate.sh")).expect("script");
     let mut called = Vec::new();
     for s in steps {
-        let Some(run) = s["run"].as_str() else { continue };
+        let Some(run) = s["run"].as_str() else {
+            continue;
+        };
         for w in run.split("nbench-gate.sh ").skip(1) {
-            let sub = w.split_whitespace().next().unwrap_or("").trim_end_matches(')');
-            assert!(script.contains(&format!("\n{sub})")), "the script has no step `{sub}`");
+            let sub = w
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(')');
+            assert!(
+                script.contains(&format!("\n{sub})")),
+                "the script has no step `{sub}`"
+            );
             called.push(sub.to_string());
         }
     }
     for sub in ["machine-class", "baseline", "gate", "ab"] {
-        assert!(called.iter().any(|c| c == sub), "the workflow never calls `{sub}`: {called:?}");
+        assert!(
+            called.iter().any(|c| c == sub),
+            "the workflow never calls `{sub}`: {called:?}"
+        );
     }
     // The baseline is keyed by machine class, so a PR on other hardware finds none.
     let keys: Vec<&str> = steps
         .iter()
         .filter_map(|s| s["with"]["key"].as_str())
         .collect();
-    assert!(keys.iter().all(|k| k.contains("steps.machine.outputs.class")), "{keys:?}");
-    assert!(steps.iter().any(|s| s["uses"].as_str().is_some_and(|u| u.starts_with("actions/upload-artifact"))));
+    assert!(
+        keys.iter()
+            .all(|k| k.contains("steps.machine.outputs.class")),
+        "{keys:?}"
+    );
+    assert!(steps.iter().any(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/upload-artifact"))
+    }));
 }
 
 #[test]
@@ -95,12 +123,21 @@ fn the_recipe_steps_run_end_to_end() {
 
     std::fs::write(ci.join("baseline/MACHINE_CLASS"), "another-cpu-64").expect("write");
     let (code, _, err) = step("gate", &ci, &[]);
-    assert_eq!(code, 2, "a baseline from another machine class is refused: {err}");
-    assert!(err.contains("another-cpu-64") && err.contains("use 'ab'"), "{err}");
+    assert_eq!(
+        code, 2,
+        "a baseline from another machine class is refused: {err}"
+    );
+    assert!(
+        err.contains("another-cpu-64") && err.contains("use 'ab'"),
+        "{err}"
+    );
 
     let worker = bin("nbench-worker").display().to_string();
     std::fs::remove_file(ci.join("junit.xml")).expect("rm");
     let (code, out, err) = step("ab", &ci, &[("NBENCH_BASE_WORKER", &worker)]);
-    assert_eq!(code, 0, "A/B of a build against itself passes: {out}\n{err}");
+    assert_eq!(
+        code, 0,
+        "A/B of a build against itself passes: {out}\n{err}"
+    );
     assert!(ci.join("junit.xml").is_file());
 }

@@ -30,11 +30,16 @@ fn the_reference_environment_is_found_without_nbench_python() {
     for v in PY_VARS {
         cmd = cmd.env_remove(v);
     }
-    let out = cmd.env("NBENCH_WORKER", &bin("nbench-worker").display().to_string()).run();
+    let out = cmd
+        .env("NBENCH_WORKER", &bin("nbench-worker").display().to_string())
+        .run();
     out.expect_code(exit::SUCCESS);
     let venv = bin_dir.join("python").display().to_string();
     assert!(
-        out.stdout.contains(&venv) && out.stdout.contains("via the reference environment results/venv"),
+        out.stdout.contains(&venv)
+            && out
+                .stdout
+                .contains("via the reference environment results/venv"),
         "list names the interpreter it resolved and why:\n{}",
         out.stdout
     );
@@ -51,12 +56,18 @@ fn a_skipped_torch_test_names_the_exact_fix() {
 fn summary_says_which_run_it_picked() {
     let out = Nbench::sleep("0").args(FAST).with_store().run();
     out.expect_code(exit::SUCCESS);
-    let run_id = out.run_dir().file_name().expect("a run dir").to_string_lossy().to_string();
+    let run_id = out
+        .run_dir()
+        .file_name()
+        .expect("a run dir")
+        .to_string_lossy()
+        .to_string();
     let store = out.store.display().to_string();
     let s = Nbench::new(&["summary", "--store", &store]).run();
     s.expect_code(exit::SUCCESS);
     assert!(
-        s.stderr.contains(&format!("the newest run of {store}: {run_id}, started 20")),
+        s.stderr
+            .contains(&format!("the newest run of {store}: {run_id}, started 20")),
         "{}",
         s.stderr
     );
@@ -66,15 +77,32 @@ fn summary_says_which_run_it_picked() {
 fn ab_progress_lines_name_the_side() {
     let w = bin("nbench-worker").display().to_string();
     let out = Nbench::new(&["ab", "--baseline-worker", &w, "--candidate-worker", &w])
-        .args(&["--family", "calib", "--match", "calib.sleep", "--param", "ms=0", "--progress", "lines"])
+        .args(&[
+            "--family",
+            "calib",
+            "--match",
+            "calib.sleep",
+            "--param",
+            "ms=0",
+            "--progress",
+            "lines",
+        ])
         .args(FAST)
         .args(&["--threshold", "2.0"])
         .with_store()
         .run();
     out.expect_code(exit::SUCCESS);
     let lines: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with('[')).collect();
-    assert!(lines.iter().any(|l| l.contains(" [baseline] ")), "{}", out.stdout);
-    assert!(lines.iter().any(|l| l.contains(" [candidate] ")), "{}", out.stdout);
+    assert!(
+        lines.iter().any(|l| l.contains(" [baseline] ")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        lines.iter().any(|l| l.contains(" [candidate] ")),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -84,8 +112,10 @@ fn the_compare_table_has_a_legend_with_the_rule() {
     let c = compare(&a.run_dir(), &a.run_dir(), &[]);
     c.expect_code(exit::SUCCESS);
     assert!(
-        c.stdout.contains("q(slower): the Benjamini–Hochberg-adjusted p-value")
-            && c.stdout.contains("A point regresses when Δmin and Δmedian both exceed +5 %")
+        c.stdout
+            .contains("q(slower): the Benjamini–Hochberg-adjusted p-value")
+            && c.stdout
+                .contains("A point regresses when Δmin and Δmedian both exceed +5 %")
             && c.stdout.contains("q(slower) ≤ α = 0.01"),
         "{}",
         c.stdout

@@ -6,7 +6,6 @@
 //!
 //! The real check runs on a GPU machine (docs/gpu.md); nothing here measures anything.
 
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

@@ -7,12 +7,11 @@
 //! Without hyperfine or $NBENCH_IMPORT_FRESH a test says so loudly and passes; under CI
 //! (`CI` set) it fails.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nbench_tests::{Nbench, compare, read_rows};
 use nbench_schema::exit;
+use nbench_tests::{Nbench, compare, read_rows};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/import")

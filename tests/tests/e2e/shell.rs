@@ -3,11 +3,10 @@
 //! is roff with NAME and SYNOPSIS (and renders through `man` where it is installed). A bad
 //! `--format` anywhere is refused with the valid values named.
 
-
 use std::process::Command;
 
-use nbench_tests::Nbench;
 use nbench_schema::exit;
+use nbench_tests::Nbench;
 
 const FORMATS: [&str; 8] = [
     "google-benchmark",

@@ -37,7 +37,6 @@ fn table(out: &mut String, points: &[&PointResult]) {
 }
 
 impl Exporter<Comparison> for Markdown {
-
     fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let text: String = {
             let mut out = String::new();

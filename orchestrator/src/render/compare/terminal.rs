@@ -30,7 +30,6 @@ impl Terminal {
 }
 
 impl Exporter<Comparison> for Terminal {
-
     fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let text: String = {
             let mut out = String::new();
