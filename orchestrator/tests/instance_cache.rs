@@ -54,9 +54,12 @@ fn an_intact_instance_passes() {
     assert!(defect(dir.path(), "0000000000000000").is_some());
 }
 
+/// One way to damage an instance directory, by name.
+type Damage = (&'static str, fn(&Path));
+
 #[test]
 fn every_kind_of_damage_is_caught() {
-    let damage: &[(&str, fn(&Path))] = &[
+    let damage: &[Damage] = &[
         ("flipped input byte", |d| {
             let p = d.join("in1.npy");
             let mut b = std::fs::read(&p).unwrap();
