@@ -8,6 +8,7 @@
 
 pub mod alloc;
 pub mod attempt;
+pub mod cache_dir;
 pub mod cli;
 pub mod cuda;
 pub mod fidelity;

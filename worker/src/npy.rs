@@ -76,11 +76,13 @@ pub fn read(bytes: &[u8]) -> Result<(String, usize, &[u8]), NpyError> {
         .and_then(|s| s.trim().parse().ok())
         .ok_or_else(bad)?;
     let size = item_size(&dtype).ok_or_else(bad)?;
+    // A shape claiming more bytes than any address space holds is refused, not wrapped.
+    let want = len.checked_mul(size).ok_or_else(bad)?;
     let data = &bytes[10 + hlen..];
-    if data.len() != len * size {
+    if data.len() != want {
         return Err(NpyError::Truncated {
             got: data.len(),
-            want: len * size,
+            want,
         });
     }
     Ok((dtype, len, data))

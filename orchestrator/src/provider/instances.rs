@@ -2,20 +2,22 @@
 //! provider will run is materialised once by `nbench-worker materialize` into
 //! `<cache>/<digest>/`, and its directory handed to the attempt as `spec.cache_dir`.
 //!
-//! This module owns the cache root's location and its `index.json` (instance key → digest), so a
-//! point already cached costs no worker call. A directory counts only while its `meta.json`
-//! exists (the worker renames complete directories into place). A point that fails to
-//! materialise is reported on stderr and left without an instance: its foreign attempts then
-//! end as rows, never as a failed run.
+//! This module owns the cache root's location and its `index.json` (instance key → digest, for
+//! one worker build), so a point already cached costs no worker call. An index written by
+//! another worker build is not used: a changed generator yields other bytes for the same point.
+//! An indexed directory is reused only after `instance_check` re-verifies it; one that fails
+//! goes back to the worker, which replaces it. Temporaries left by killed processes are removed
+//! at start. A point that fails to materialise is reported on stderr and left without an
+//! instance: its foreign attempts then end as rows, never as a failed run.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{instance_key, is_foreign};
+use super::{instance_check, instance_key, is_foreign};
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
 use crate::helper;
@@ -39,6 +41,19 @@ pub fn cache_root(store_root: &Path) -> PathBuf {
     parent.join("cache").join("instances")
 }
 
+/// Temporaries (the worker's `.tmp-…` directories, the index's `.index.json.….tmp`) older than
+/// this belong to a process that died.
+const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// `index.json`: the instances of one worker build.
+#[derive(Default, Serialize, Deserialize)]
+struct Index {
+    /// [`instance_check::worker_identity`] of the build that generated them.
+    worker: String,
+    /// Instance key → digest.
+    instances: BTreeMap<String, String>,
+}
+
 #[derive(Deserialize)]
 struct Answer {
     digest: String,
@@ -48,14 +63,24 @@ struct Answer {
 /// Materialises every foreign point of `plan` that is not cached yet; returns the instance
 /// directory of each point that has one, by instance key.
 pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<String, PathBuf>> {
+    let foreign: Vec<&Attempt> = plan.iter().filter(|a| is_foreign(&a.provider)).collect();
+    if foreign.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    remove_stale(root, STALE_AFTER);
+    let identity = instance_check::worker_identity(worker)?;
     let index_path = root.join(INDEX);
-    let mut index: BTreeMap<String, String> = std::fs::read(&index_path)
+    let mut index = std::fs::read(&index_path)
         .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+        .and_then(|b| serde_json::from_slice::<Index>(&b).ok())
+        .filter(|i| i.worker == identity)
+        .unwrap_or_else(|| Index {
+            worker: identity,
+            instances: BTreeMap::new(),
+        });
     let mut out = BTreeMap::new();
     let mut changed = false;
-    for a in plan.iter().filter(|a| is_foreign(&a.provider)) {
+    for a in foreign {
         if crate::sys::stops() > 0 {
             return Err(Error::Interrupted);
         }
@@ -63,16 +88,25 @@ pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<
         if out.contains_key(&key) {
             continue;
         }
-        if let Some(digest) = index.get(&key) {
+        if let Some(digest) = index.instances.get(&key) {
             let dir = root.join(digest);
-            if dir.join("meta.json").is_file() {
-                out.insert(key, dir);
-                continue;
+            match instance_check::defect(&dir, digest) {
+                None => {
+                    out.insert(key, dir);
+                    continue;
+                }
+                Some(why) => eprintln!(
+                    "nbench: warning: not reusing the cached instance of {} {} seed {}: {why}; \
+                     materialising it again",
+                    a.probe,
+                    nbench_schema::params::canonical(&a.params),
+                    a.seed
+                ),
             }
         }
         match materialize(worker, root, a) {
             Ok(ans) => {
-                index.insert(key.clone(), ans.digest);
+                index.instances.insert(key.clone(), ans.digest);
                 out.insert(key, ans.dir);
                 changed = true;
             }
@@ -88,6 +122,36 @@ pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<
         write_index(&index_path, &index)?;
     }
     Ok(out)
+}
+
+/// Removes the entries of `root` named like temporaries (a leading `.` and `.tmp` in the name)
+/// that were last modified more than `older_than` ago.
+fn remove_stale(root: &Path, older_than: Duration) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.starts_with('.') && name.contains(".tmp")) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let stale = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > older_than);
+        if stale {
+            let _ = if meta.is_dir() {
+                std::fs::remove_dir_all(entry.path())
+            } else {
+                std::fs::remove_file(entry.path())
+            };
+        }
+    }
 }
 
 fn materialize(worker: &Path, root: &Path, a: &Attempt) -> std::result::Result<Answer, String> {
@@ -117,17 +181,11 @@ fn materialize(worker: &Path, root: &Path, a: &Attempt) -> std::result::Result<A
     })
 }
 
-fn write_index(path: &Path, index: &BTreeMap<String, String>) -> Result<()> {
+fn write_index(path: &Path, index: &Index) -> Result<()> {
     let text = serde_json::to_vec_pretty(index)
         .map_err(|e| Error::Runtime(format!("cannot serialize the instance index: {e}")))?;
-    // Written beside and renamed, so a concurrent run never reads half an index.
-    let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
-    let fail = |source| Error::WriteFailed {
-        path: path.to_path_buf(),
-        source,
-    };
-    std::fs::write(&tmp, text).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)
+    // Exclusive temporary, fsync, rename: a concurrent run never reads half an index.
+    crate::store::durable::write_atomic(path, &text)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! attempts (the planner asks [`backends_for`]) and does not write instances ([`instances`]).
 
 pub mod facts;
+pub mod instance_check;
 pub mod instances;
 pub mod listing;
 pub mod setup;
