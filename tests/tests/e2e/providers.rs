@@ -81,11 +81,15 @@ fn numpy_rows_share_native_digests_and_pass_fidelity() {
         let m = r.metrics.as_ref().expect("metrics");
         assert!(m.peak_rss.is_some_and(|p| p > 0) && m.baseline_rss.is_some());
     }
-    // The instance cache holds one directory per point, named by its digest, and its index.
-    let index: BTreeMap<String, String> = serde_json::from_slice(
+    // The instance cache holds one directory per point, named by its digest, and its index,
+    // keyed by the worker build that generated them.
+    let file: serde_json::Value = serde_json::from_slice(
         &std::fs::read(cache.path().join("index.json")).expect("index.json"),
     )
     .expect("index is json");
+    assert!(file["worker"].is_string(), "{file}");
+    let index: BTreeMap<String, String> =
+        serde_json::from_value(file["instances"].clone()).expect("instance key → digest");
     assert_eq!(index.len(), 16);
     for d in index.values() {
         assert!(cache.path().join(d).join("meta.json").is_file());
