@@ -10,7 +10,10 @@ pub mod alloc;
 pub mod attempt;
 pub mod cli;
 pub mod cuda;
+pub mod draw;
+pub mod features;
 pub mod fidelity;
+pub mod fn_kernel;
 pub mod generate;
 pub mod materialize;
 pub mod measure;
@@ -20,6 +23,7 @@ pub mod probes;
 pub mod procfs;
 pub mod protocol;
 pub mod registry;
+pub mod sdk;
 pub mod skeleton;
 pub mod stats;
 pub mod threads;
@@ -27,6 +31,8 @@ pub mod validate;
 
 /// Counts every heap allocation of the process (library, binary and tests alike), so
 /// `peak_alloc` covers whatever a kernel allocates.
+pub use cli::serve;
+
 #[global_allocator]
 static GLOBAL: alloc::CountingAlloc = alloc::CountingAlloc;
 

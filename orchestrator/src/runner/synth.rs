@@ -45,6 +45,7 @@ pub fn bare(
         host: Some(ctx.host.clone()),
         worker: None,
         variant: a.variant_or(&ctx.variant),
+        reference_backend: None,
         started_at: timestamp(at),
         finished_at: timestamp(at),
     }
@@ -165,6 +166,7 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
         scheduler: ctx.regime.clone(),
         max_rss_bound: reaped.map(|r| r.max_rss).filter(|&m| m > 0),
         program: Some(a.worker_or(&ctx.worker).display().to_string()),
+        command: None,
         version: obs
             .hello
             .as_ref()
