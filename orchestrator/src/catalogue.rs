@@ -23,7 +23,13 @@ pub struct Catalogue {
 impl Catalogue {
     /// Runs `worker list` and parses its JSON.
     pub fn from_worker(worker: &Path) -> Result<Catalogue> {
+        Self::from_argv(worker, &[])
+    }
+
+    /// Runs `worker ARGS… list` (a worker given as a command line) and parses its JSON.
+    pub fn from_argv(worker: &Path, args: &[String]) -> Result<Catalogue> {
         let mut child = Command::new(worker)
+            .args(args)
             .arg("list")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -42,12 +42,14 @@ pub enum Command {
     Prune(Box<commands::prune::Args>),
 }
 
-/// Where the worker is.
+/// Where the workers are.
 #[derive(Debug, Args, Clone)]
 pub struct WorkerArg {
-    /// The worker binary (default: NBENCH_WORKER, then beside nbench, then on PATH).
-    #[arg(long, value_name = "PATH")]
-    pub worker: Option<PathBuf>,
+    /// A worker: a path, a command line ('python3 -m nbench_py serve mybench') or `builtin`;
+    /// repeatable, replacing `[run] workers` and the built-in default (NBENCH_WORKER, then
+    /// beside nbench, then on PATH).
+    #[arg(long, value_name = "PATH|COMMAND")]
+    pub worker: Vec<String>,
 }
 
 /// Which attempts to plan.
@@ -193,7 +195,7 @@ pub fn main() -> i32 {
     let config = cli.config.as_deref();
     let result = match &cli.command {
         Command::Run(args) => commands::run::run(config, args),
-        Command::List(args) => commands::list::list(args),
+        Command::List(args) => commands::list::list(config, args),
         Command::Compare(args) => commands::compare::main(config, args),
         Command::Ab(args) => commands::ab::main(config, args),
         Command::Export(args) => commands::export::main(args),

@@ -27,5 +27,6 @@ pub mod store;
 pub mod topology;
 pub mod units;
 pub mod verdict;
+pub mod workers;
 
 pub use error::{Error, Result};

@@ -1,19 +1,21 @@
-//! `nbench list`: the probe catalogue as a table or JSON. Rendering only; the catalogue comes
-//! from the worker.
+//! `nbench list`: the probe catalogue as a table or JSON, with the worker that provides each
+//! probe when a run has several. Rendering only; the catalogue comes from the workers.
 
 use std::fmt::Write;
 
 use nbench_schema::{ProbeInfo, exit};
 
-use crate::catalogue::Catalogue;
 use crate::cli::ListArgs;
+use crate::config::FileConfig;
 use crate::error::{Error, Result};
-use crate::locate;
+use crate::workers::{self, Workers};
 
 /// Runs `nbench list`.
-pub fn list(args: &ListArgs) -> Result<i32> {
-    let worker = locate::worker(args.worker.worker.as_deref())?;
-    let cat = Catalogue::from_worker(&worker)?;
+pub fn list(config: Option<&std::path::Path>, args: &ListArgs) -> Result<i32> {
+    let (file, _) = FileConfig::load(config)?;
+    let workers = Workers::load(workers::resolve(&args.worker.worker, &file.run.workers)?)?;
+    let worker = workers.primary().program.clone();
+    let cat = &workers.catalogue;
     let families = cat.families();
     for f in &args.family {
         if !families.contains(f) {
@@ -36,7 +38,11 @@ pub fn list(args: &ListArgs) -> Result<i32> {
         .collect();
     match args.format.as_str() {
         "table" => {
-            print!("{}", table(&shown));
+            if workers.workers.len() > 1 {
+                print!("{}", table_with_workers(&shown, &workers));
+            } else {
+                print!("{}", table(&shown));
+            }
             // The providers section depends on the machine's interpreters; a family view
             // stays a pure catalogue listing.
             if args.family.is_empty() {
@@ -44,7 +50,17 @@ pub fn list(args: &ListArgs) -> Result<i32> {
             }
         }
         "json" => {
-            let text = serde_json::to_string_pretty(&shown)
+            let with_worker: Vec<serde_json::Value> = shown
+                .iter()
+                .map(|p| {
+                    let mut v = serde_json::to_value(p).unwrap_or_default();
+                    if let (Some(o), Some(w)) = (v.as_object_mut(), workers.of(&p.name)) {
+                        o.insert("worker".into(), w.argv().into());
+                    }
+                    v
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&with_worker)
                 .map_err(|e| Error::Runtime(format!("cannot serialize catalogue: {e}")))?;
             println!("{text}");
         }
@@ -116,6 +132,23 @@ pub fn table(probes: &[&ProbeInfo]) -> String {
             b = w[1],
             c = w[2]
         );
+    }
+    out
+}
+
+/// [`table`] followed by which worker provides each probe (a run with several workers).
+fn table_with_workers(probes: &[&ProbeInfo], workers: &Workers) -> String {
+    let mut out = table(probes);
+    let w = probes
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let _ = writeln!(out, "\n{:<w$}  worker", "probe");
+    for p in probes {
+        let by = workers.of(&p.name).map(|w| w.label()).unwrap_or_default();
+        let _ = writeln!(out, "{:<w$}  {by}", p.name);
     }
     out
 }

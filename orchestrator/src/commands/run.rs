@@ -8,7 +8,8 @@ use super::prepare::{self, Planned, Settings, SlotDefault};
 use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::runner::session::{self, Setup};
-use crate::{locate, verdict};
+use crate::verdict;
+use crate::workers::{self, Workers};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
@@ -18,13 +19,21 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         policy,
         deadlines,
     } = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
-    let worker = locate::worker(args.worker.worker.as_deref())?;
+    let workers = Workers::load(workers::resolve(&args.worker.worker, &file.run.workers)?)?;
+    let worker = workers.primary().program.clone();
     let Planned {
-        plan,
+        mut plan,
         sched,
         gpus: gpu_set,
         store_root,
-    } = prepare::plan(&args.plan, &file, &worker, SlotDefault::Config)?;
+    } = prepare::plan_over(
+        &args.plan,
+        &file,
+        &workers.catalogue,
+        &worker,
+        SlotDefault::Config,
+    )?;
+    workers.assign(&mut plan);
 
     if args.plan.dry_run {
         prepare::print_plan(&plan);
@@ -34,7 +43,7 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
 
     let setup = Setup {
         store_root,
-        worker_label: worker.display().to_string(),
+        worker_label: workers.label(),
         worker,
         config_path,
         policy,
