@@ -24,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Run benchmarks: one worker process per (probe, point, seed, backend, provider, platform).
     Run(Box<RunArgs>),
+    /// Determinism smoke test: every selected attempt twice; fails on differing digests,
+    /// oracle failures or failed setups, naming probe and point.
+    Check(Box<commands::check::Args>),
     /// List probes, their parameters and backends.
     List(ListArgs),
     /// Compare two sets of rows: a regression gate for CI (exit 1 on a regression).
@@ -195,6 +198,7 @@ pub fn main() -> i32 {
     let config = cli.config.as_deref();
     let result = match &cli.command {
         Command::Run(args) => commands::run::run(config, args),
+        Command::Check(args) => commands::check::main(config, args),
         Command::List(args) => commands::list::list(config, args),
         Command::Compare(args) => commands::compare::main(config, args),
         Command::Ab(args) => commands::ab::main(config, args),

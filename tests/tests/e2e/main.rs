@@ -18,4 +18,5 @@ mod report;
 mod reportfix;
 mod run;
 mod scheduling;
+mod sdk;
 mod torch;
