@@ -215,3 +215,42 @@ fn bad_workers_and_declarations_are_refused_naming_them() {
         .expect_code(exit::BAD_INPUT)
         .stderr_has(&["probe `mine.sqdist` is offered by two workers"]);
 }
+
+#[test]
+fn the_python_generator_reproduces_the_rust_instance_bytes() {
+    let Some(py) = python() else { return };
+    let cache = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(bin("nbench-worker"))
+        .arg("materialize")
+        .arg(cache.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("worker");
+    use std::io::Write;
+    let req = r#"{"probe":"tensor.matmul","params":{"size":100,"dtype":"f64"},"seed":3}"#;
+    writeln!(child.stdin.take().expect("stdin"), "{req}").expect("write");
+    let out = child.wait_with_output().expect("materialize");
+    let ans: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let dir = ans["dir"].as_str().expect("dir");
+    let script = format!(
+        "import numpy as np\nfrom nbench_py.generate import Gen\n\
+         g = Gen('tensor.matmul', {{'dtype': 'f64', 'size': 100}}, 3)\n\
+         a, b = g.matrix_f64(100, 100, -1, 1), g.matrix_f64(100, 100, -1, 1)\n\
+         assert np.array_equal(a.ravel(), np.load('{dir}/in0.npy'))\n\
+         assert np.array_equal(b.ravel(), np.load('{dir}/in1.npy'))\n\
+         print(g.hex())"
+    );
+    let py_out = std::process::Command::new(&py)
+        .args(["-c", &script])
+        .env("PYTHONPATH", pythonpath())
+        .output()
+        .expect("python");
+    assert!(
+        py_out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py_out.stderr)
+    );
+    let digest = String::from_utf8_lossy(&py_out.stdout).trim().to_string();
+    assert_eq!(Some(digest.as_str()), ans["digest"].as_str());
+}

@@ -8,6 +8,7 @@ the oracle. Everything after setup is nbench_py.attempt's, shared with the numpy
 
 import functools
 import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -20,13 +21,23 @@ from .generate import Gen
 
 WORKER = "nbench-py-sdk"
 VERSION = "0.1.0"
-USAGE = "usage: python -m nbench_py serve MODULE [list]"
+USAGE = "usage: python -m nbench_py serve MODULE|FILE.py [list]"
 
 
 def load(module):
-    """Imports the user's module (from the current directory too) and returns its probes."""
-    sys.path.insert(0, os.getcwd())
-    importlib.import_module(module)
+    """Imports the user's module — a file path ending in `.py`, or a module name importable
+    from the current directory or PYTHONPATH — and returns its probes."""
+    if module.endswith(".py"):
+        path = os.path.abspath(module)
+        sys.path.insert(0, os.path.dirname(path))
+        spec = importlib.util.spec_from_file_location(
+            os.path.splitext(os.path.basename(path))[0], path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    else:
+        sys.path.insert(0, os.getcwd())
+        importlib.import_module(module)
     return sdk.registry()
 
 
