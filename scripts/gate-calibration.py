@@ -20,8 +20,9 @@ one. Build the old one from this tree with the planner of commit b9d8fec:
 
 `measure` copies target/release/{nbench,nbench-worker} into OUT/bin first (once), so a rebuild
 during the campaign does not change what is measured. Set NBENCH_LOCK=/path/to/lockfile to run
-every benchmark step under `flock -x` on it (one lock per run, so other users of a shared
-machine get turns between runs), and the evaluation's comparisons under `flock -s`.
+every benchmark step under an exclusive lock on it (one lock per run, so other users of a shared
+machine get turns between runs: nbench takes that lock itself), and the evaluation's
+comparisons under `flock -s`.
 """
 
 import json
@@ -68,8 +69,10 @@ ABS = {"A/A": ("none", ["ab-aa", "ab-aa2"]), "+5 %": ("+5 %", ["ab-s105"]),
 
 
 def locked(cmd, exclusive):
+    # `nbench run`/`ab` take NBENCH_LOCK exclusively themselves; an outer `flock -x` on the
+    # same file would make them wait for it forever.
     lock = os.environ.get("NBENCH_LOCK")
-    return (["flock", "-x" if exclusive else "-s", lock] if lock else []) + cmd
+    return (["flock", "-s", lock] if lock and not exclusive else []) + cmd
 
 
 def measure(out, steps):

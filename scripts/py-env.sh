@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the reference Python environment for the `numpy` and `torch` providers (DESIGN §9):
+# Builds the reference Python environment for the `numpy` and `torch` providers (docs/providers.md):
 # a venv with pinned NumPy, SciPy and xxhash (the Python SDK's problem digest) and, with
 # --with-torch, a CPU build of torch.
 #

@@ -16,4 +16,15 @@ if [ -z "${NBENCH_PYTHON:-}" ]; then
   export NBENCH_PYTHON="$PWD/results/venv/bin/python"
 fi
 cargo build --release --workspace --bins
-cargo test --release --workspace "$@"
+# Tests that skip (a missing optional tool outside CI) say so here, after the harness, which
+# hides the output of passing tests.
+skips="${CARGO_TARGET_DIR:-target}/release/skipped-tests.txt"
+rm -f "$skips"
+status=0
+cargo test --release --workspace "$@" || status=$?
+if [ -s "$skips" ]; then
+  echo
+  echo "== skipped tests (they passed without running; the fix is on each line)"
+  sort -u "$skips"
+fi
+exit "$status"

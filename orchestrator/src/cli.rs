@@ -43,6 +43,15 @@ pub enum Command {
     Plot(Box<commands::plot::Args>),
     /// Delete all but the newest N runs from a store.
     Prune(Box<commands::prune::Args>),
+    /// Turn other tools' results (hyperfine, Google Benchmark, Criterion, pytest-benchmark)
+    /// into a run directory.
+    Import(Box<commands::import::Args>),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions(commands::completions::Args),
+    /// Print the man page (roff) on stdout.
+    Man,
+    /// Check whether this machine is fit to benchmark; `system tune --print` prints the fixes.
+    System(Box<commands::system::Args>),
 }
 
 /// Where the workers are.
@@ -99,36 +108,22 @@ pub struct ResourceArgs {
     #[arg(long, value_name = "N", hide = true, conflicts_with = "gpus")]
     pub simulate_gpus: Option<u32>,
     /// Seconds to hold a GPU's lock after each attempt.
-    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub gpu_settle: f64,
 }
 
 /// How each attempt is measured, and how long its stages may take.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PolicyArgs {
-    /// Warm-up budget per attempt, seconds.
-    #[arg(long, value_name = "S")]
-    pub warmup: Option<f64>,
-    /// Calibration target for one sample, seconds.
-    #[arg(long, value_name = "S")]
-    pub sample_target: Option<f64>,
-    /// Minimum samples per attempt.
-    #[arg(long, value_name = "N")]
-    pub min_samples: Option<u64>,
-    /// Maximum samples per attempt.
-    #[arg(long, value_name = "N")]
-    pub max_samples: Option<u64>,
-    /// Target relative width of the median's 95 % CI.
-    #[arg(long, value_name = "X")]
-    pub target_rel_ci: Option<f64>,
-    /// Sampling time cap per attempt, seconds.
-    #[arg(long, value_name = "S")]
-    pub time_cap: Option<f64>,
-    /// Input cache policy: hot or rotate.
-    #[arg(long, value_name = "POLICY")]
-    pub cache: Option<String>,
+    #[command(flatten)]
+    pub measure: crate::config::PolicyOverrides,
     /// Scale every stage deadline.
-    #[arg(long, value_name = "X")]
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub timeout_multiplier: Option<f64>,
 }
 
@@ -152,6 +147,16 @@ pub struct PlanArgs {
     /// Print the plan and exit without running.
     #[arg(long)]
     pub dry_run: bool,
+    /// How progress is shown: a bar on a terminal and lines otherwise (auto), or as asked.
+    #[arg(long, value_enum, default_value_t)]
+    pub progress: crate::progress::Mode,
+    /// The machine-wide benchmark lock file to hold while running (default: NBENCH_LOCK, else
+    /// $XDG_RUNTIME_DIR/nbench.lock, else /tmp/nbench-<uid>.lock).
+    #[arg(long, value_name = "PATH", conflicts_with = "no_lock")]
+    pub lock: Option<PathBuf>,
+    /// Run without the benchmark lock, alongside any other nbench (timings may interfere).
+    #[arg(long)]
+    pub no_lock: bool,
 }
 
 /// `nbench run`.
@@ -164,6 +169,14 @@ pub struct RunArgs {
     /// Leave raw samples out of rows.
     #[arg(long)]
     pub no_samples: bool,
+    /// Complete the stored run RUN (a run directory, or a run id in the store): run exactly its
+    /// attempts that have no final row, with its own plan and policy.
+    #[arg(long, value_name = "RUN")]
+    pub resume: Option<PathBuf>,
+    /// One extra attempt per point under a profiler, recorded apart: perf-stat, perf-record,
+    /// nsys, ncu, or 'cmd:COMMAND…' ({out} = the attempt's artifact directory).
+    #[arg(long, value_name = "TOOL")]
+    pub profile: Option<String>,
 }
 
 /// `nbench list`.
@@ -175,15 +188,16 @@ pub struct ListArgs {
     /// Include hidden probes.
     #[arg(long)]
     pub all: bool,
-    /// table or json.
-    #[arg(long, default_value = "table")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::render::listing::Format,
     #[command(flatten)]
     pub worker: WorkerArg,
 }
 
 /// Parses the process arguments, runs the command, prints any error, returns the exit code.
 pub fn main() -> i32 {
+    crate::closed_pipe::install();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -207,6 +221,10 @@ pub fn main() -> i32 {
         Command::Report(args) => commands::report::main(config, args),
         Command::Plot(args) => commands::plot::main(config, args),
         Command::Prune(args) => commands::prune::main(config, args),
+        Command::Import(args) => commands::import::main(args),
+        Command::Completions(args) => commands::completions::main(args),
+        Command::Man => commands::completions::man(),
+        Command::System(args) => commands::system::main(config, args),
     };
     match result {
         Ok(code) => code,

@@ -40,7 +40,7 @@ use crate::error::{Error, Result};
 pub struct FileConfig {
     /// `[measure]`.
     #[serde(default)]
-    pub measure: MeasureFile,
+    pub measure: PolicyOverrides,
     /// `[timeouts]`.
     #[serde(default)]
     pub timeouts: TimeoutsFile,
@@ -52,18 +52,71 @@ pub struct FileConfig {
     pub gate: crate::analysis::gate::GateFile,
 }
 
-/// `[measure]` of `nbench.toml`.
-#[derive(Debug, Default, Clone, Deserialize)]
+/// The measurement policy as a user overrides it: `[measure]` of `nbench.toml` and the policy
+/// flags of `run` and `ab` are this one struct (file keys are the field names, flags the
+/// `--long` names), every field optional. Written once: [`resolve_policy`] lays the file's and
+/// then the flags' values over [`MeasurePolicy::default`].
+#[derive(Debug, Default, Clone, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields)]
-pub struct MeasureFile {
+pub struct PolicyOverrides {
+    /// Warm-up budget per attempt, seconds.
+    #[arg(long = "warmup", value_name = "S", allow_negative_numbers = true)]
     pub warmup_s: Option<f64>,
+    /// Calibration target for one sample, seconds.
+    #[arg(
+        long = "sample-target",
+        value_name = "S",
+        allow_negative_numbers = true
+    )]
     pub sample_target_s: Option<f64>,
+    /// Minimum samples per attempt.
+    #[arg(long, value_name = "N")]
     pub min_samples: Option<u64>,
+    /// Maximum samples per attempt.
+    #[arg(long, value_name = "N")]
     pub max_samples: Option<u64>,
+    /// Target relative width of the median's 95 % CI.
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
     pub target_rel_ci: Option<f64>,
+    /// Sampling time cap per attempt, seconds.
+    #[arg(long = "time-cap", value_name = "S", allow_negative_numbers = true)]
     pub time_cap_s: Option<f64>,
+    /// Input cache policy: hot or rotate.
+    #[arg(long, value_name = "POLICY")]
     pub cache: Option<String>,
+    /// Raw samples in rows (the file's key; `run --no-samples` and `ab` set it).
+    #[arg(skip)]
     pub keep_samples: Option<bool>,
+}
+
+impl PolicyOverrides {
+    /// Overwrites the fields of `policy` that this layer sets.
+    fn lay_over(&self, p: &mut MeasurePolicy) {
+        if let Some(v) = self.warmup_s {
+            p.warmup_s = v;
+        }
+        if let Some(v) = self.sample_target_s {
+            p.sample_target_s = v;
+        }
+        if let Some(v) = self.min_samples {
+            p.min_samples = v;
+        }
+        if let Some(v) = self.max_samples {
+            p.max_samples = v;
+        }
+        if let Some(v) = self.target_rel_ci {
+            p.target_rel_ci = v;
+        }
+        if let Some(v) = self.time_cap_s {
+            p.time_cap_s = v;
+        }
+        if let Some(v) = &self.cache {
+            p.cache = v.clone();
+        }
+        if let Some(v) = self.keep_samples {
+            p.keep_samples = v;
+        }
+    }
 }
 
 /// `[timeouts]` of `nbench.toml`.
@@ -116,6 +169,13 @@ impl FileConfig {
     }
 }
 
+/// The longest any one stage may be given, in seconds (one week).
+pub const MAX_DEADLINE_S: f64 = 604_800.0;
+/// How long a worker may take to exit after its row, before the multiplier.
+const EXIT_S: f64 = 5.0;
+/// The longest `--gpu-settle`, in seconds (one hour).
+pub const MAX_GPU_SETTLE_S: f64 = 3600.0;
+
 /// Per-stage deadlines after the multiplier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deadlines {
@@ -130,7 +190,9 @@ pub struct Deadlines {
 }
 
 impl Deadlines {
-    /// Built-in defaults (DESIGN §3.5) under the file's values and `multiplier`.
+    /// Built-in defaults (docs/architecture.md, "The runner") under the file's values and `multiplier`; every
+    /// resulting deadline must lie in (0, [`MAX_DEADLINE_S`]] seconds, so no later addition to
+    /// a clock can overflow.
     pub fn resolve(file: &TimeoutsFile, multiplier_flag: Option<f64>) -> Result<Deadlines> {
         let m = multiplier_flag.or(file.multiplier).unwrap_or(1.0);
         if !(m.is_finite() && m > 0.0) {
@@ -142,17 +204,24 @@ impl Deadlines {
             let s = v.unwrap_or(default);
             if !(s.is_finite() && s > 0.0) {
                 return Err(Error::bad(format!(
-                    "timeouts.{name} must be a positive number of seconds, got {s}"
+                    "{name} must be a positive number of seconds, got {s}"
                 )));
             }
-            Ok(Duration::from_secs_f64(s * m))
+            let total = s * m;
+            match Duration::try_from_secs_f64(total) {
+                Ok(d) if total <= MAX_DEADLINE_S && !d.is_zero() => Ok(d),
+                _ => Err(Error::bad(format!(
+                    "{name} ({s}s) times the timeout multiplier ({m}) is {total}s; \
+                     each stage deadline must be within (0, {MAX_DEADLINE_S}] seconds (one week)"
+                ))),
+            }
         };
         Ok(Deadlines {
-            setup: secs("setup_s", file.setup_s, 30.0)?,
-            fidelity: secs("fidelity_s", file.fidelity_s, 30.0)?,
-            warmup: secs("warmup_s", file.warmup_s, 15.0)?,
-            measure: secs("measure_s", file.measure_s, 15.0)?,
-            exit: Duration::from_secs_f64(5.0 * m),
+            setup: secs("timeouts.setup_s", file.setup_s, 30.0)?,
+            fidelity: secs("timeouts.fidelity_s", file.fidelity_s, 30.0)?,
+            warmup: secs("timeouts.warmup_s", file.warmup_s, 15.0)?,
+            measure: secs("timeouts.measure_s", file.measure_s, 15.0)?,
+            exit: secs("the exit deadline", None, EXIT_S)?,
             multiplier: m,
         })
     }
@@ -169,57 +238,18 @@ impl Deadlines {
     }
 }
 
-/// Flag overrides of the measurement policy (each `None` when not given).
-#[derive(Debug, Default, Clone)]
-pub struct PolicyFlags {
-    pub warmup_s: Option<f64>,
-    pub sample_target_s: Option<f64>,
-    pub min_samples: Option<u64>,
-    pub max_samples: Option<u64>,
-    pub target_rel_ci: Option<f64>,
-    pub time_cap_s: Option<f64>,
-    pub cache: Option<String>,
-    pub keep_samples: Option<bool>,
-}
-
 /// Defaults, then the file, then flags; checked for sense.
-pub fn resolve_policy(file: &MeasureFile, flags: &PolicyFlags) -> Result<MeasurePolicy> {
-    let d = MeasurePolicy::default();
-    let p = MeasurePolicy {
-        warmup_s: flags.warmup_s.or(file.warmup_s).unwrap_or(d.warmup_s),
-        sample_target_s: flags
-            .sample_target_s
-            .or(file.sample_target_s)
-            .unwrap_or(d.sample_target_s),
-        min_samples: flags
-            .min_samples
-            .or(file.min_samples)
-            .unwrap_or(d.min_samples),
-        max_samples: flags
-            .max_samples
-            .or(file.max_samples)
-            .unwrap_or(d.max_samples),
-        target_rel_ci: flags
-            .target_rel_ci
-            .or(file.target_rel_ci)
-            .unwrap_or(d.target_rel_ci),
-        time_cap_s: flags.time_cap_s.or(file.time_cap_s).unwrap_or(d.time_cap_s),
-        cache: flags
-            .cache
-            .clone()
-            .or_else(|| file.cache.clone())
-            .unwrap_or(d.cache),
-        keep_samples: flags
-            .keep_samples
-            .or(file.keep_samples)
-            .unwrap_or(d.keep_samples),
-    };
+pub fn resolve_policy(file: &PolicyOverrides, flags: &PolicyOverrides) -> Result<MeasurePolicy> {
+    let mut p = MeasurePolicy::default();
+    file.lay_over(&mut p);
+    flags.lay_over(&mut p);
     let nonneg = |name: &str, v: f64| -> Result<()> {
         if v.is_finite() && v >= 0.0 {
             Ok(())
         } else {
             Err(Error::bad(format!(
-                "measure.{name} must be a non-negative number, got {v}"
+                "measure.{name} (--{}) must be a non-negative number, got {v}",
+                name.trim_end_matches("_s").replace('_', "-")
             )))
         }
     };
@@ -256,12 +286,12 @@ mod tests {
 
     #[test]
     fn flags_override_file_override_defaults() {
-        let file = MeasureFile {
+        let file = PolicyOverrides {
             warmup_s: Some(1.0),
             min_samples: Some(20),
             ..Default::default()
         };
-        let flags = PolicyFlags {
+        let flags = PolicyOverrides {
             warmup_s: Some(0.5),
             ..Default::default()
         };

@@ -46,6 +46,9 @@ pub enum Error {
     /// Something that should not fail did, at run time.
     #[error("{0}")]
     Runtime(String),
+    /// A stop signal (SIGINT, SIGTERM, SIGHUP) arrived before the run had started.
+    #[error("interrupted before any attempt started; no run was recorded")]
+    Interrupted,
 }
 
 impl Error {
@@ -57,6 +60,7 @@ impl Error {
             | Error::Unwritable { .. }
             | Error::Worker(_) => exit::BAD_INPUT,
             Error::WriteFailed { .. } | Error::Runtime(_) => exit::RUNTIME_ERROR,
+            Error::Interrupted => exit::INTERRUPTED,
         }
     }
 

@@ -6,12 +6,13 @@
 //!
 //! This module only decides the device set; locking them is the scheduler's.
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::helper;
 
 /// The helper must answer within this; a hung driver must not hang the run.
 const HELPER_DEADLINE: Duration = Duration::from_secs(30);
@@ -87,47 +88,13 @@ pub fn resolve(
 
 /// Runs `worker gpus`; returns the devices and the reason line it gave on stderr, if any.
 pub fn probe(worker: &Path) -> Result<(Vec<GpuDevice>, Option<String>), String> {
-    let mut child = Command::new(worker)
-        .arg("gpus")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run `{} gpus`: {e}", worker.display()))?;
-    let (mut so, mut se) = (child.stdout.take(), child.stderr.take());
-    let err_reader = std::thread::spawn(move || {
-        let mut e = String::new();
-        if let Some(s) = se.as_mut() {
-            let _ = s.read_to_string(&mut e);
-        }
-        e
-    });
-    let out_reader = std::thread::spawn(move || {
-        let mut o = String::new();
-        if let Some(s) = so.as_mut() {
-            let _ = s.read_to_string(&mut o);
-        }
-        o
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(st)) => break st,
-            Ok(None) if start.elapsed() > HELPER_DEADLINE => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "`{} gpus` did not answer within {} s",
-                    worker.display(),
-                    HELPER_DEADLINE.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(format!("cannot wait for `{} gpus`: {e}", worker.display())),
-        }
-    };
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
+    let mut cmd = Command::new(worker);
+    cmd.arg("gpus");
+    let done = helper::run(cmd, None, HELPER_DEADLINE, "a json list of devices")
+        .map_err(|e| e.to_string())?;
+    let status = done.status;
+    let out = String::from_utf8_lossy(&done.stdout).into_owned();
+    let err = String::from_utf8_lossy(&done.stderr).into_owned();
     let note = err
         .lines()
         .find_map(|l| l.strip_prefix("reason: "))

@@ -5,14 +5,30 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// Environment variables that may be recorded (exact names), plus the `NBENCH_PY` prefix
-/// (`NBENCH_PYTHON*`, `NBENCH_PY_WORKER`) and `NBENCH_INSTANCE_CACHE`.
-pub const ENV_ALLOW: [&str; 12] = [
+use crate::helper;
+
+/// `git status` on a huge tree or a hung network mount must not hold up a run.
+const FACT_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Environment variables that may be recorded: exact names only, never a prefix (a prefix such
+/// as `NBENCH_PY` would also capture `NBENCH_PYPI_TOKEN`). The interpreter variables are spelled
+/// out for the bundled providers and platforms.
+pub const ENV_ALLOW: [&str; 21] = [
     "NBENCH_CALIB_SCALE",
     "NBENCH_WORKER",
+    "NBENCH_PYTHON",
+    "NBENCH_PYTHON_NUMPY",
+    "NBENCH_PYTHON_NUMPY_CPU",
+    "NBENCH_PYTHON_NUMPY_CUDA",
+    "NBENCH_PYTHON_TORCH",
+    "NBENCH_PYTHON_TORCH_CPU",
+    "NBENCH_PYTHON_TORCH_CUDA",
+    "NBENCH_PY_WORKER",
+    "NBENCH_INSTANCE_CACHE",
     "RAYON_NUM_THREADS",
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
@@ -24,6 +40,32 @@ pub const ENV_ALLOW: [&str; 12] = [
     "TZ",
     "CI",
 ];
+
+/// Parts of a name that mark a secret; a name holding one (as a whole `_`-separated word) is
+/// never recorded, even if someone adds it to [`ENV_ALLOW`].
+const SECRET_WORDS: [&str; 12] = [
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "KEY",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "AUTH",
+    "COOKIE",
+    "SESSION",
+    "PRIVATE",
+];
+
+/// Whether the variable `name` may be recorded in an artifact.
+pub fn env_recordable(name: &str) -> bool {
+    let secret = name
+        .to_ascii_uppercase()
+        .split('_')
+        .any(|w| SECRET_WORDS.contains(&w));
+    ENV_ALLOW.contains(&name) && !secret
+}
 
 /// The machine, as recorded in the manifest.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -102,7 +144,7 @@ fn command_line(program: &str, args: &[&str], dir: Option<&Path>) -> Option<Stri
     if let Some(d) = dir {
         cmd.current_dir(d);
     }
-    let out = cmd.output().ok()?;
+    let out = helper::run(cmd, None, FACT_DEADLINE, "one line of version facts").ok()?;
     if !out.status.success() {
         return None;
     }
@@ -126,14 +168,35 @@ pub fn git(dir: &Path) -> (Option<String>, Option<bool>) {
 
 /// The allow-listed environment, sorted.
 pub fn allowed_env() -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = std::env::vars()
-        .filter(|(k, _)| {
-            // Provider selection: NBENCH_PYTHON*, NBENCH_PY_WORKER and the instance cache.
-            ENV_ALLOW.contains(&k.as_str())
-                || k.starts_with("NBENCH_PY")
-                || k == "NBENCH_INSTANCE_CACHE"
-        })
+    let mut env: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter(|(k, _)| env_recordable(k))
         .collect();
     env.sort();
     env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_exact_names_and_never_a_secret() {
+        assert!(env_recordable("NBENCH_PYTHON"));
+        assert!(env_recordable("NBENCH_PYTHON_TORCH_CUDA"));
+        for k in [
+            "NBENCH_PYPI_TOKEN",
+            "NBENCH_PYTHON_SECRET",
+            "NBENCH_PY",
+            "NBENCH_INSTANCE_CACHE_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "GITHUB_TOKEN",
+            "LANGUAGE",
+        ] {
+            assert!(!env_recordable(k), "{k} would be recorded");
+        }
+        for k in ENV_ALLOW {
+            assert!(env_recordable(k), "{k} is allowed but denied as a secret");
+        }
+    }
 }

@@ -42,6 +42,37 @@ pub struct Manifest {
     /// variables each worker got are the slot's size (see `env` and each row's `measurement`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub providers: Vec<crate::provider::facts::ProviderFacts>,
+    /// The plan's identity, so `--resume` can prove it re-derived the same plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanRecord>,
+    /// Each `nbench run --resume` of this run, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resumes: Vec<ResumeRecord>,
+    /// The machine checks `nbench run` made before its first attempt (`nbench system`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub system: Vec<crate::system::Check>,
+}
+
+/// What identifies a plan: its attempts' keys (id, probe, params, seed, backend, provider,
+/// platform, in plan order) hashed, and the worker binary's bytes hashed (FNV-1a 64, hex).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanRecord {
+    pub attempts: usize,
+    pub keys_hash: String,
+    pub worker_hash: String,
+}
+
+/// One resume: when, how many attempts it had to complete, and how it ended.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ResumeRecord {
+    pub started_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+    pub command_line: Vec<String>,
+    /// Attempts without a final row when the resume started.
+    pub pending_attempts: usize,
+    /// `running`, `complete`, `interrupted` or `failed`.
+    pub status: String,
 }
 
 /// The worker program used.

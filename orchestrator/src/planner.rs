@@ -2,7 +2,7 @@
 //!
 //! Order: seed, then probe (catalogue order, by name), then point, then provider and backend.
 //! The backends of one point and seed run adjacent to each other (A B C, A B C …), so slow drift
-//! of the machine does not bias one backend (DESIGN §3.1). The seed quartet is the outermost
+//! of the machine does not bias one backend (docs/architecture.md, "The plan order"). The seed quartet is the outermost
 //! loop so that the four independent processes of a point are spread over the whole run rather
 //! than run back to back: a minute-scale slow phase of a shared machine then hits one seed of a
 //! point, not all four, and the gate's between-process variance sees it instead of mistaking it
@@ -205,21 +205,74 @@ fn check_backends(probes: &[&ProbeInfo], f: &Filters) -> Result<()> {
 }
 
 fn check_param_keys(probes: &[&ProbeInfo], f: &Filters) -> Result<()> {
-    for key in f.params.keys() {
-        if !probes.iter().any(|p| p.axis(key).is_some()) {
-            let mut axes: Vec<&str> = probes
+    for (key, wanted) in &f.params {
+        let axes: Vec<(&ProbeInfo, &nbench_schema::AxisInfo)> = probes
+            .iter()
+            .filter_map(|p| p.axis(key).map(|a| (*p, a)))
+            .collect();
+        if axes.is_empty() {
+            let mut names: Vec<&str> = probes
                 .iter()
                 .flat_map(|p| p.axes.iter().map(|a| a.name.as_str()))
                 .collect();
-            axes.sort();
-            axes.dedup();
+            names.sort();
+            names.dedup();
             return Err(Error::bad(format!(
                 "no selected probe has a parameter `{key}`; their parameters: {}",
-                axes.join(", ")
+                names.join(", ")
+            )));
+        }
+        // A value is refused only when no selected probe takes it; probes that do not are
+        // left out at that value (`points`).
+        for v in wanted {
+            if axes.iter().any(|(_, a)| takes(a, v)) {
+                continue;
+            }
+            let mut kinds: Vec<String> = axes
+                .iter()
+                .map(|(_, a)| format!("{:?}", a.kind).to_lowercase())
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            let mut valid: Vec<String> = Vec::new();
+            for x in axes
+                .iter()
+                .filter(|(_, a)| !a.open)
+                .flat_map(|(_, a)| &a.values)
+            {
+                let x = x.to_string();
+                if !valid.contains(&x) {
+                    valid.push(x);
+                }
+            }
+            let open = axes.iter().any(|(_, a)| a.open);
+            let flag = if key == "size" {
+                format!("--size {v}")
+            } else {
+                format!("--param {key}={v}")
+            };
+            let which = if valid.is_empty() || open {
+                format!("any {} value", kinds.join(" or "))
+            } else {
+                valid.join(", ")
+            };
+            let names: Vec<&str> = axes.iter().map(|(p, _)| p.name.as_str()).collect();
+            let who = if names.len() <= 3 {
+                names.join(", ")
+            } else {
+                format!("{} probes", names.len())
+            };
+            return Err(Error::bad(format!(
+                "{flag}: no selected probe takes `{v}` for `{key}`; the selected probes with a `{key}` axis ({who}) take {which}"
             )));
         }
     }
     Ok(())
+}
+
+/// Whether `axis` accepts `v`: the right kind, and one of its values unless it is open.
+fn takes(axis: &nbench_schema::AxisInfo, v: &ParamValue) -> bool {
+    axis.kind.accepts(v) && (axis.open || axis.values.contains(v))
 }
 
 /// A probe without an axis the user restricted is left out of the plan.
@@ -231,28 +284,8 @@ fn points(p: &ProbeInfo, f: &Filters) -> Result<Vec<Params>> {
     let mut points: Vec<Params> = vec![Params::new()];
     for axis in &p.axes {
         let values: Vec<ParamValue> = match f.params.get(&axis.name) {
-            Some(wanted) => {
-                for v in wanted {
-                    if !axis.kind.accepts(v) {
-                        return Err(Error::bad(format!(
-                            "probe {} parameter `{}` takes {:?} values, got `{v}`",
-                            p.name, axis.name, axis.kind
-                        )));
-                    }
-                    if !axis.open && !axis.values.contains(v) {
-                        let valid: Vec<String> =
-                            axis.values.iter().map(|x| x.to_string()).collect();
-                        return Err(Error::bad(format!(
-                            "probe {} has no {} `{v}`; its {} values: {}",
-                            p.name,
-                            axis.name,
-                            axis.name,
-                            valid.join(", ")
-                        )));
-                    }
-                }
-                wanted.clone()
-            }
+            // Values this probe does not take were checked against the whole selection.
+            Some(wanted) => wanted.iter().filter(|v| takes(axis, v)).cloned().collect(),
             None if f.quick => vec![axis.representative.clone()],
             None => axis.values.clone(),
         };

@@ -3,6 +3,7 @@
 //! siblings. This module reads the OS; it does not schedule.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use crate::error::{Error, Result};
 
@@ -21,27 +22,30 @@ pub fn usable_cpus() -> Vec<u32> {
     }
 }
 
-/// The physical core a CPU belongs to, `(package, core_id)`, from sysfs; the CPU itself when
-/// sysfs does not say.
-fn core_key(cpu: u32) -> (i64, i64) {
+/// The physical core a CPU belongs to, `(package, core_id)`, from the sysfs under `root` (`/`,
+/// or a fake tree in tests); `None` when sysfs does not say.
+pub fn core_key_under(root: &Path, cpu: u32) -> Option<(i64, i64)> {
     let read = |f: &str| -> Option<i64> {
-        std::fs::read_to_string(format!("/sys/devices/system/cpu/cpu{cpu}/topology/{f}"))
+        std::fs::read_to_string(root.join(format!("sys/devices/system/cpu/cpu{cpu}/topology/{f}")))
             .ok()?
             .trim()
             .parse()
             .ok()
     };
-    match (read("physical_package_id"), read("core_id")) {
-        (Some(p), Some(c)) => (p, c),
-        _ => (-1, cpu as i64),
-    }
+    Some((read("physical_package_id")?, read("core_id")?))
 }
 
 /// Groups `cpus` by physical core, cores ordered by their lowest CPU.
 pub fn physical_cores(cpus: &[u32]) -> Vec<Vec<u32>> {
+    physical_cores_under(Path::new("/"), cpus)
+}
+
+/// [`physical_cores`] from the sysfs under `root`.
+pub fn physical_cores_under(root: &Path, cpus: &[u32]) -> Vec<Vec<u32>> {
     let mut by_core: BTreeMap<(i64, i64), Vec<u32>> = BTreeMap::new();
     for &c in cpus {
-        by_core.entry(core_key(c)).or_default().push(c);
+        let key = core_key_under(root, c).unwrap_or((-1, c as i64));
+        by_core.entry(key).or_default().push(c);
     }
     let mut cores: Vec<Vec<u32>> = by_core.into_values().collect();
     cores.sort_by_key(|c| c[0]);

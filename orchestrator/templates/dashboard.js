@@ -215,6 +215,19 @@
   var manifests = document.getElementById('manifests');
   if (data.manifests.length === 0) manifests.appendChild(el('p', 'No manifest was found beside the rows.', 'note'));
   data.manifests.forEach(function (m) {
+    // The machine checks `nbench run` made before its first attempt, warnings first.
+    if (m.system && m.system.length) {
+      var order = { warn: 0, info: 1, unknown: 2, ok: 3 };
+      var checks = m.system.slice().sort(function (a, b) {
+        return (order[a.status] - order[b.status]) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+      });
+      manifests.appendChild(el('h3', 'Machine checks of run ' + (m.run_id || '?')));
+      var t = el('table', null, 'checks');
+      fillTable(t, ['check', 'status', 'found', 'fix'], checks.map(function (c) {
+        return [c.id, c.status, c.found, c.fix];
+      }));
+      manifests.appendChild(t);
+    }
     var d = el('details');
     d.appendChild(el('summary', 'run ' + (m.run_id || '?') + ' on ' + ((m.machine && m.machine.hostname) || '?')));
     d.appendChild(el('pre', JSON.stringify(m, null, 2)));

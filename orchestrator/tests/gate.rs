@@ -122,19 +122,23 @@ fn mann_whitney_sees_a_shift_and_not_its_absence() {
     assert_eq!(mann_whitney_greater(&[], &a), 1.0);
 }
 
+/// Process k of the baseline paired with process k of the current side.
+fn pairs<'a>(b: &'a [Vec<f64>], c: &'a [Vec<f64>]) -> Vec<Pair<'a>> {
+    b.iter()
+        .zip(c)
+        .map(|(b, c)| Pair {
+            baseline: b,
+            current: c,
+        })
+        .collect()
+}
+
 #[test]
 fn bootstrap_detects_a_ten_percent_shift_and_is_reproducible() {
     let mut rng = Rng::new(11);
     let b: Vec<Vec<f64>> = (0..4).map(|_| samples(&mut rng, 80, 1.0, 0.02)).collect();
     let c: Vec<Vec<f64>> = (0..4).map(|_| samples(&mut rng, 80, 1.10, 0.02)).collect();
-    let pairs: Vec<Pair<'_>> = b
-        .iter()
-        .zip(&c)
-        .map(|(b, c)| Pair {
-            baseline: b,
-            current: c,
-        })
-        .collect();
+    let pairs = pairs(&b, &c);
     let boot = hierarchical(&pairs, 2000, 42).expect("four pairs");
     assert!((boot.log_ratio.exp() - 1.10).abs() < 0.01, "{boot:?}");
     assert!(boot.p_slower < 1e-6, "{boot:?}");
@@ -166,14 +170,7 @@ fn process_is_the_unit_not_the_sample() {
     let pooled_b: Vec<f64> = b.concat();
     let pooled_c: Vec<f64> = c.concat();
     assert!(mann_whitney_greater(&pooled_b, &pooled_c) < 1e-3);
-    let pairs: Vec<Pair<'_>> = b
-        .iter()
-        .zip(&c)
-        .map(|(b, c)| Pair {
-            baseline: b,
-            current: c,
-        })
-        .collect();
+    let pairs = pairs(&b, &c);
     let boot = hierarchical(&pairs, 2000, 1).expect("four pairs");
     assert!(boot.p_slower > 0.05, "{boot:?}");
 }
@@ -185,9 +182,9 @@ fn aa_comparisons_rarely_alarm_and_are_deterministic() {
     let sizes: Vec<i64> = (1..=120).collect();
     let (b, c) = sides(&sizes, 1.0, &mut rng);
     let cmp = compare(&b, &c, &s, "a", "b").expect("compare");
-    assert_eq!(cmp.summary.points, 120);
-    assert_eq!(cmp.summary.regressions, 0, "{:?}", cmp.summary);
-    assert_eq!(cmp.summary.verdict, "pass");
+    assert_eq!(cmp.tally.points, 120);
+    assert_eq!(cmp.tally.regressions, 0, "{:?}", cmp.tally);
+    assert_eq!(cmp.tally.verdict, "pass");
     assert_eq!(cmp, compare(&b, &c, &s, "a", "b").expect("compare"));
 }
 
@@ -198,7 +195,7 @@ fn a_ten_percent_slowdown_fails_every_point() {
     let sizes: Vec<i64> = (1..=50).collect();
     let (b, c) = sides(&sizes, 1.10, &mut rng);
     let cmp = compare(&b, &c, &s, "a", "b").expect("compare");
-    assert_eq!(cmp.summary.regressions, 50, "{:?}", cmp.summary);
+    assert_eq!(cmp.tally.regressions, 50, "{:?}", cmp.tally);
     assert!(
         cmp.points
             .iter()
@@ -222,7 +219,7 @@ fn severity_classes_and_improvements() {
     let (b, c) = sides(&[10], 0.8, &mut Rng::new(1));
     let cmp = compare(&b, &c, &s, "a", "b").expect("compare");
     assert_eq!(cmp.points[0].verdict, Verdict::Improvement);
-    assert_eq!(cmp.summary.verdict, "pass");
+    assert_eq!(cmp.tally.verdict, "pass");
 }
 
 #[test]
@@ -235,8 +232,8 @@ fn status_and_fidelity_regressions_always_fail() {
     f.status = nbench_schema::FidelityStatus::Fail;
     c[5].status = Status::FidelityFailed;
     let cmp = compare(&b, &c, &s, "a", "b").expect("compare");
-    assert_eq!(cmp.summary.regressions, 2);
-    assert_eq!(cmp.summary.status_regressions, 2);
+    assert_eq!(cmp.tally.regressions, 2);
+    assert_eq!(cmp.tally.status_regressions, 2);
     assert!(cmp.points[0].reasons[0].contains("ok → crashed"));
     assert!(
         cmp.points[1]
@@ -252,7 +249,7 @@ fn unmatched_keys_are_listed_and_duplicates_refused() {
     let (b, mut c) = sides(&[10, 20], 1.0, &mut Rng::new(4));
     c.truncate(6);
     let cmp = compare(&b, &c, &s, "a", "b").expect("compare");
-    assert_eq!(cmp.summary.unmatched, 2);
+    assert_eq!(cmp.tally.unmatched, 2);
     assert!(cmp.unmatched.iter().all(|u| u.side == "baseline"));
     assert!(cmp.unmatched[0].key.contains("seed=2"));
     let mut dup = b.clone();

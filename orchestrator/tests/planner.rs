@@ -263,7 +263,8 @@ fn bad_filters_name_the_valid_choices() {
         ..Default::default()
     });
     assert!(
-        e.contains("vec.add has no size `7`") && e.contains("100, 1000, 10000"),
+        e.contains("--size 7: no selected probe takes `7` for `size`")
+            && e.contains("(vec.add) take 100, 1000, 10000"),
         "{e}"
     );
     let e = err(Filters {

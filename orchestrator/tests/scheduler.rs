@@ -1,6 +1,6 @@
 //! Property tests of the pure scheduler over random plans: random core groups, device counts,
 //! platform mixes and release orders, driven the way the dispatcher drives it (pick until
-//! nothing fits, then release one held permit). Invariants (DESIGN §6): never two held permits
+//! nothing fits, then release one held permit). Invariants (docs/scheduling.md): never two held permits
 //! on one device, concurrent CPU permits never share a core, pick takes the first pending
 //! attempt whose class has a free permit, every runnable attempt eventually runs, and resources
 //! never sit idle while an attempt that fits them waits.

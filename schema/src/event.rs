@@ -44,9 +44,14 @@ pub struct Spec {
     /// Directory of materialised instances (`.npy`) shared between providers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_dir: Option<String>,
+    /// The platforms the attempt's provider runs on, from the orchestrator's provider table:
+    /// a foreign worker refuses (as `skipped`) a platform not listed. Absent for the native
+    /// worker, whose backends declare their own platforms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_platforms: Option<Vec<String>>,
 }
 
-/// The measurement policy: warm-up, calibration and stopping rule (DESIGN §5).
+/// The measurement policy: warm-up, calibration and stopping rule (docs/architecture.md, "Measurement").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasurePolicy {

@@ -6,7 +6,7 @@
 //! exit codes of both binaries. It must not depend on any other nbench crate, and it does no
 //! measuring, scheduling or rendering: it only describes, reads and checks data.
 //!
-//! Compatibility rules (see `DESIGN.md` §4):
+//! Compatibility rules (docs/architecture.md, "The row and compatibility"):
 //! - readers ignore fields they do not know, so a v1 reader reads any later v1 row;
 //! - new optional fields and new status or stage values may be added; nothing is renamed,
 //!   removed or changes meaning or unit;
@@ -16,6 +16,7 @@
 pub mod catalogue;
 pub mod event;
 pub mod exit;
+pub mod imported;
 mod open_enum;
 pub mod params;
 pub mod read;
@@ -24,6 +25,7 @@ pub mod status;
 
 pub use catalogue::{AxisInfo, AxisKind, BackendInfo, ProbeInfo};
 pub use event::{Event, Hello, MeasurePolicy, PROTOCOL_VERSION, Spec};
+pub use imported::Imported;
 pub use params::{ParamValue, Params};
 pub use read::{ReadError, parse_row};
 pub use row::*;

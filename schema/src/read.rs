@@ -50,24 +50,54 @@ pub fn parse_row(line: &str) -> Result<Row, ReadError> {
     serde_json::from_str(line).map_err(|e| ReadError::Invalid(e.to_string()))
 }
 
-/// Rows from JSONL text, with the 1-based line number of each problem.
+/// What [`parse_rows`] made of a rows file.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The rows, in file order.
+    pub rows: Vec<Row>,
+    /// Each line that is not a row this reader may interpret, with its 1-based line number.
+    pub errors: Vec<(usize, ReadError)>,
+    /// The 1-based number of a final line without a newline that did not parse: a torn write
+    /// (the writer died mid-line), dropped.
+    pub torn_tail: Option<usize>,
+}
+
+/// Rows from the bytes of a JSONL file.
 ///
-/// A final line without a trailing newline that does not parse is a torn write (the writer
-/// died mid-line) and is skipped silently; any other bad line is reported.
-pub fn parse_rows(text: &str) -> (Vec<Row>, Vec<(usize, ReadError)>) {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let torn_tail = !text.is_empty() && !text.ends_with('\n');
-    let lines: Vec<&str> = text.lines().collect();
-    for (i, line) in lines.iter().enumerate() {
-        if line.trim().is_empty() {
+/// Lines are split on `\n` as bytes, so a line cut inside a multi-byte character (or any
+/// non-UTF-8 byte) spoils only its own line. A final line without a trailing newline that
+/// does not parse is a torn write and is dropped (reported in [`Parsed::torn_tail`]); a final
+/// line without a newline that does parse is complete (a hand-written file) and kept. Blank
+/// lines are ignored; every other bad line is reported and skipped.
+pub fn parse_rows(bytes: &[u8]) -> Parsed {
+    let mut out = Parsed::default();
+    let unterminated = !bytes.is_empty() && !bytes.ends_with(b"\n");
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    if bytes.is_empty() {
+        return out;
+    }
+    let mut lines = body.split(|&b| b == b'\n').enumerate().peekable();
+    while let Some((i, line)) = lines.next() {
+        let last = lines.peek().is_none();
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match parse_row(line) {
-            Ok(r) => rows.push(r),
-            Err(ReadError::NotARow(_)) if torn_tail && i + 1 == lines.len() => {}
-            Err(e) => errors.push((i + 1, e)),
+        match parse_row_bytes(line) {
+            Ok(r) => out.rows.push(r),
+            Err(ReadError::NotARow(_) | ReadError::Invalid(_)) if unterminated && last => {
+                out.torn_tail = Some(i + 1);
+            }
+            Err(e) => out.errors.push((i + 1, e)),
         }
     }
-    (rows, errors)
+    out
+}
+
+/// [`parse_row`] of raw bytes: invalid UTF-8 is this line's error, not the file's.
+pub fn parse_row_bytes(line: &[u8]) -> Result<Row, ReadError> {
+    match std::str::from_utf8(line) {
+        Ok(text) => parse_row(text),
+        Err(e) => Err(ReadError::NotARow(format!("not valid UTF-8: {e}"))),
+    }
 }

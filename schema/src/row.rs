@@ -77,6 +77,16 @@ pub struct Row {
     /// every backend's speedup against it. Written by the worker from the probe's declaration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_backend: Option<String>,
+    /// Present iff the row was imported from another tool's output (`nbench import`): which
+    /// tool, which file, and which statistics it really gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<crate::imported::Imported>,
+    /// Present only on the extra attempt `nbench run --profile TOOL` runs per point under a
+    /// profiler (owned by the runner): which profiler, how it wrapped the worker and where its
+    /// output is. The profiler slows the worker, so such a row is not a measurement to compare:
+    /// nbench's readers leave it out of every statistic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Profile>,
     /// When the worker process was started, RFC 3339 UTC.
     pub started_at: String,
     /// When the attempt ended (row received or worker reaped), RFC 3339 UTC.
@@ -364,6 +374,18 @@ pub struct WorkerInfo {
     /// The worker's name and version from its `hello`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+
+/// How a profiled attempt ran (see [`Row::profile`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Profile {
+    /// The `--profile` value: `perf-stat`, `perf-record`, `nsys`, `ncu` or `cmd:COMMAND…`.
+    pub tool: String,
+    /// The profiler's command line, run in front of the worker's own.
+    pub wrapper: Vec<String>,
+    /// What the profiler wrote, relative to the run directory: the report file for a preset
+    /// (`profile/a00012/perf-stat.txt`), the directory the wrapped command ran in for `cmd:`.
+    pub artifact: String,
 }
 
 /// The scheduler's regime, the same in every row of a run.

@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 
 use nbench_schema::Row;
 
+pub mod fake_worker;
+
 /// The directory holding the built binaries (`target/<profile>`).
 pub fn bin_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
@@ -39,7 +41,11 @@ pub struct Nbench {
     env: Vec<(String, String)>,
     env_remove: Vec<String>,
     program: PathBuf,
+    cwd: Option<PathBuf>,
     pub store: tempfile::TempDir,
+    /// Holds this invocation's private benchmark lock (`NBENCH_LOCK`), so tests running in
+    /// parallel do not queue on the machine lock; the lock tests name a shared one.
+    lock_dir: tempfile::TempDir,
 }
 
 /// What an invocation did.
@@ -51,6 +57,7 @@ pub struct Output {
     pub store: PathBuf,
     /// Keeps the private store alive as long as the output is inspected.
     _store_dir: tempfile::TempDir,
+    _lock_dir: tempfile::TempDir,
 }
 
 impl Nbench {
@@ -61,7 +68,9 @@ impl Nbench {
             env: Vec::new(),
             env_remove: vec!["NBENCH_WORKER".into(), "NBENCH_CALIB_SCALE".into()],
             program: bin("nbench"),
+            cwd: None,
             store: tempfile::tempdir().expect("tempdir"),
+            lock_dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 
@@ -91,6 +100,24 @@ impl Nbench {
         self
     }
 
+    /// Removes an environment variable for the run.
+    pub fn env_remove(mut self, k: &str) -> Nbench {
+        self.env_remove.push(k.into());
+        self
+    }
+
+    /// Runs in `dir` instead of the test's working directory.
+    pub fn current_dir(mut self, dir: &Path) -> Nbench {
+        self.cwd = Some(dir.to_path_buf());
+        self
+    }
+
+    /// The foreign providers' interpreter and a private instance cache.
+    pub fn python(self, py: &str, cache: &Path) -> Nbench {
+        self.env("NBENCH_PYTHON", py)
+            .env("NBENCH_INSTANCE_CACHE", &cache.display().to_string())
+    }
+
     /// Runs another program in place of `nbench` (a copy of it, say).
     pub fn program(mut self, p: &Path) -> Nbench {
         self.program = p.to_path_buf();
@@ -117,9 +144,13 @@ impl Nbench {
     fn command(&self) -> Command {
         let mut c = Command::new(&self.program);
         c.args(&self.args).stdin(Stdio::null());
+        if let Some(d) = &self.cwd {
+            c.current_dir(d);
+        }
         for k in &self.env_remove {
             c.env_remove(k);
         }
+        c.env("NBENCH_LOCK", self.lock_dir.path().join("nbench.lock"));
         for (k, v) in &self.env {
             c.env(k, v);
         }
@@ -136,7 +167,52 @@ impl Nbench {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             store: self.store.path().to_path_buf(),
             _store_dir: self.store,
+            _lock_dir: self.lock_dir,
         }
+    }
+
+    /// Runs to completion like [`Nbench::run`], but fails the test if nbench is still running
+    /// after `limit` (it is killed first): a hang is a failure, never a stuck test.
+    pub fn run_within(self, limit: std::time::Duration) -> Output {
+        let mut child = self.spawn();
+        let drain = |s: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut s) = s {
+                    let _ = s.read_to_end(&mut buf);
+                }
+                String::from_utf8_lossy(&buf).into_owned()
+            })
+        };
+        let out = drain(child.stdout.take().map(|s| Box::new(s) as _));
+        let err = drain(child.stderr.take().map(|s| Box::new(s) as _));
+        let t0 = std::time::Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("wait for nbench") {
+                break Some(st);
+            }
+            if t0.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let output = Output {
+            cmd: self.describe(),
+            code: status.and_then(|s| s.code()),
+            stdout: out.join().unwrap_or_default(),
+            stderr: err.join().unwrap_or_default(),
+            store: self.store.path().to_path_buf(),
+            _store_dir: self.store,
+            _lock_dir: self.lock_dir,
+        };
+        if status.is_none() {
+            output.fail(&format!(
+                "nbench did not finish within {limit:?} and was killed"
+            ));
+        }
+        output
     }
 
     fn describe(&self) -> String {
@@ -273,9 +349,12 @@ pub fn python_with(module: &str, required: bool) -> Option<String> {
     let py = std::env::var("NBENCH_PYTHON")
         .ok()
         .filter(|p| !p.is_empty());
+    // The probe's own traceback is noise here: the note below says what is missing.
     let usable = py.as_deref().is_some_and(|py| {
         Command::new(py)
             .args(["-c", &format!("import {module}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
     });
@@ -286,15 +365,48 @@ pub fn python_with(module: &str, required: bool) -> Option<String> {
         None => "NBENCH_PYTHON is not set".to_string(),
         Some(py) => format!("NBENCH_PYTHON={py} cannot import {module}"),
     };
-    assert!(
-        !required,
-        "{why}, and this run requires it: build the environment with scripts/py-env.sh"
-    );
-    eprintln!(
-        "SKIPPED {module} provider test: {why}; build the environment with scripts/py-env.sh \
-         and export NBENCH_PYTHON"
-    );
+    let fix = skip_fix(module);
+    assert!(!required, "{why}, and this run requires it: {fix}");
+    skipped(&format!(
+        "the {module} provider test: {why}; to run it: {fix}"
+    ));
     None
+}
+
+/// The exact commands that make the `module` provider tests run.
+pub fn skip_fix(module: &str) -> String {
+    let flag = if module == "torch" {
+        " --with-torch"
+    } else {
+        ""
+    };
+    format!(
+        "bash scripts/py-env.sh{flag} results/venv && export NBENCH_PYTHON=$PWD/results/venv/bin/python"
+    )
+}
+
+/// Reports a skipped test where it is seen: on stderr (shown with `--nocapture`) and in
+/// `$CARGO_TARGET_TMPDIR/../skipped.txt`, which `scripts/test.sh` prints after the tests, since
+/// the test harness hides the output of a passing test.
+pub fn skipped(what: &str) {
+    eprintln!("SKIPPED {what}");
+    let path = skipped_file();
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    {
+        use std::io::Write;
+        let _ = writeln!(f, "SKIPPED {what}");
+    }
+}
+
+/// The file [`skipped`] appends to: `target/<profile>/skipped-tests.txt`.
+pub fn skipped_file() -> PathBuf {
+    bin_dir().join("skipped-tests.txt")
 }
 
 /// `nbench compare A B <extra>`.

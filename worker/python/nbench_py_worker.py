@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""nbench-worker-py: the worker for the `numpy` and `torch` providers (DESIGN §3, §9).
+"""nbench-worker-py: the worker for the `numpy` and `torch` providers (docs/architecture.md, docs/providers.md).
 
 It speaks the native worker's protocol: reads one spec (a JSON line) on stdin, writes `hello`,
 a `stage` event on entering setup, fidelity, warmup and measure, and finally one `row`, one
@@ -26,7 +26,9 @@ from nbench_py.errors import (  # noqa: E402
 
 WORKER = "nbench-worker-py"
 VERSION = "0.1.0"
-PLATFORMS = {"numpy": ("cpu",), "torch": ("cpu", "cuda")}
+# The frameworks this worker implements. Which platforms each runs on is the orchestrator's
+# provider table (orchestrator/src/provider/mod.rs), sent in every spec as provider_platforms.
+PROVIDERS = ("numpy", "torch")
 
 
 def import_provider(provider, platform, threads):
@@ -60,12 +62,14 @@ class ProviderAttempt(Attempt):
     def setup(self):
         spec, row = self.spec, self.row
         provider, platform = row["provider"], row["platform"]
-        if provider not in PLATFORMS:
+        if provider not in PROVIDERS:
             raise EnvFailed(f"provider `{provider}` is not supported by {WORKER}; valid "
-                            f"providers: {', '.join(PLATFORMS)}", "provider_unsupported")
-        if platform not in PLATFORMS[provider]:
+                            f"providers: {', '.join(PROVIDERS)}", "provider_unsupported")
+        platforms = spec.get("provider_platforms") or []
+        if platform not in platforms:
             raise Skipped(f"provider {provider} does not run on platform `{platform}`; its "
-                          f"platforms: {', '.join(PLATFORMS[provider])}", "platform_unsupported")
+                          f"platforms: {', '.join(platforms) or 'none named in the spec'}",
+                          "platform_unsupported")
         np, torch = import_provider(provider, platform, self.threads)
         self.torch = torch
         # Start-up includes the framework import: the baseline is what the worker holds

@@ -1,4 +1,4 @@
-//! One attempt, spec to row: the stages setup → fidelity → warm-up → measure (DESIGN §3, §5).
+//! One attempt, spec to row: the stages setup → fidelity → warm-up → measure (docs/architecture.md, "The worker protocol", "Measurement").
 //!
 //! This module owns the order of the stages, the stage events, the status and failure of the
 //! row, and catching a probe's panic. It delegates timing to [`crate::measure`], comparison to

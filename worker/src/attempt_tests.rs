@@ -45,6 +45,7 @@ fn spec(probe: &str, backend: &str, params: &[(&str, ParamValue)], seed: u64) ->
         policy: tiny_policy(),
         variant: None,
         cache_dir: None,
+        provider_platforms: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! A worker's command line — the built-in `nbench-worker` and every user's worker built on the
 //! SDK alike ([`serve`]): run one spec from stdin, `list`, `materialize`, `gpus`, `cuda-check`,
-//! or `--version`.
+//! `cuda-libs`, or `--version`.
 //!
 //! This module owns argument dispatch, the declaration check at `list` time and exit codes; it
 //! reads stdin once and leaves stdout to the [`Emitter`] (and `list`). It must not contain
@@ -19,6 +19,7 @@ const USAGE: &str =
        nbench-worker list       print the probe catalogue as a JSON array
        nbench-worker gpus       print the CUDA devices as a JSON array ([] without a driver)
        nbench-worker cuda-check compile every CUDA kernel with NVRTC (no GPU needed)
+       nbench-worker cuda-libs  which libcuda, libnvrtc, libcublas load here, from where
        nbench-worker materialize [CACHE_DIR]
                                 read a point (JSON line) on stdin, write its inputs and
                                 oracle as .npy under CACHE_DIR/<digest>/, print {digest, dir}
@@ -49,6 +50,7 @@ pub fn serve(probes: Vec<Box<dyn crate::probe::Probe>>) -> i32 {
         ["list"] => list(&registry),
         ["gpus"] => crate::cuda::commands::gpus(),
         ["cuda-check"] => crate::cuda::commands::cuda_check(),
+        ["cuda-libs"] => crate::cuda::libs::main(),
         ["materialize"] => crate::materialize::main(&registry, None),
         ["materialize", cache] => crate::materialize::main(&registry, Some(cache)),
         ["--version"] => {

@@ -1,4 +1,4 @@
-//! The fidelity gate: one call's output against the reference (DESIGN §5).
+//! The fidelity gate: one call's output against the reference (docs/architecture.md, "Measurement").
 //!
 //! This module owns the comparison arithmetic and the pass rule (`rel_to_tol ≤ 1` and every
 //! output finite). It does not decide the row's status or message; the attempt does.

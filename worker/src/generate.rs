@@ -1,4 +1,4 @@
-//! Seeded problem generation and the problem digest (DESIGN §5).
+//! Seeded problem generation and the problem digest (docs/architecture.md, "Measurement").
 //!
 //! This module owns the one derivation of the generator seed from `(probe, canonical params,
 //! seed)` and the byte order in which inputs are hashed. It must never take the backend, the

@@ -1,5 +1,5 @@
 //! The native nbench worker: probes, seeded problem generation, float64 oracles, the fidelity
-//! gate and the measurement core, behind the `nbench-worker` binary (DESIGN §3–§5, §10).
+//! gate and the measurement core, behind the `nbench-worker` binary (docs/architecture.md).
 //!
 //! This crate owns everything that happens inside one attempt's process: reading the spec,
 //! running the stages, and writing the events and the row. It must not schedule, store or

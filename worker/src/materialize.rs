@@ -1,6 +1,6 @@
 //! `nbench-worker materialize [CACHE_DIR]`: writes one point's instance — every input array
 //! exactly as hashed into the problem digest, and the float64 oracle output — as `.npy` files
-//! under `CACHE_DIR/<digest>/`, with a `meta.json` (DESIGN §9). Foreign providers load it
+//! under `CACHE_DIR/<digest>/`, with a `meta.json` (docs/providers.md). Foreign providers load it
 //! instead of re-implementing problem generation.
 //!
 //! This module owns the cache directory layout and its completeness rule: a directory is
@@ -139,7 +139,7 @@ pub fn materialize(
         })?;
     let info = probe.info();
     check_params(&info, &req.params).map_err(MaterializeError::Setup)?;
-    // Inputs never depend on the backend (DESIGN §5), so any CPU backend this machine can set
+    // Inputs never depend on the backend (docs/architecture.md, "Measurement"), so any CPU backend this machine can set
     // up yields the same arrays; the first one that sets up is used for its oracle.
     let mut last_refusal = format!("probe {} has no cpu backend to generate with", info.name);
     for backend in info.backends.iter().filter(|b| b.platform == "cpu") {
@@ -156,6 +156,7 @@ pub fn materialize(
             policy: Default::default(),
             variant: None,
             cache_dir: None,
+            provider_platforms: None,
         };
         let mut ctx = SetupCtx::new(&spec, 1);
         ctx.digest = Digest::capturing();

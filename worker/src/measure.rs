@@ -1,5 +1,5 @@
 //! The timing loops: warm-up, calibration of calls per sample, and sampling until the stopping
-//! rule holds (DESIGN §5).
+//! rule holds (docs/architecture.md, "Measurement").
 //!
 //! This module owns when to stop and what one sample is (total time of `iters` calls divided
 //! by `iters`, on the monotonic clock). It never compares outputs and never touches the row.

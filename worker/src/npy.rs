@@ -1,5 +1,5 @@
 //! NumPy `.npy` version 1.0 files for one-dimensional little-endian arrays: the format the
-//! native worker hands instances to foreign providers in (DESIGN §9).
+//! native worker hands instances to foreign providers in (docs/providers.md).
 //!
 //! This module owns the byte layout (magic, version, padded header dict, raw data) and a
 //! matching reader for tests and reuse checks. It must not know about probes or the cache.

@@ -100,6 +100,7 @@ pub fn spec_for(probe: &str, backend: &str, params: &[(&str, ParamValue)], seed:
         },
         variant: None,
         cache_dir: None,
+        provider_platforms: None,
     }
 }
 

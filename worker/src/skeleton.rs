@@ -40,6 +40,8 @@ pub fn skeleton(spec: &Spec, started_at: &str) -> Row {
         worker: None,
         variant: spec.variant.clone(),
         reference_backend: None,
+        imported: None,
+        profile: None,
         started_at: started_at.to_string(),
         finished_at: started_at.to_string(),
     }

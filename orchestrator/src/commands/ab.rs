@@ -6,18 +6,17 @@
 //! `nbench compare` would, with the same outputs and exit codes. Arguments, settings and the
 //! plan come from [`super::prepare`], shared with `nbench run`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use nbench_schema::{Row, exit};
 
 use super::gating::{GateArgs, OutputArgs, deliver};
-use super::prepare::{self, Planned, Settings, SlotDefault};
+use super::prepare::{self, SlotDefault};
 use crate::analysis::gate;
 use crate::attempt::Attempt;
 use crate::cli::PlanArgs;
 use crate::error::{Error, Result};
 use crate::locate;
-use crate::runner::session::{self, Setup};
 
 /// The two variant markers rows carry.
 pub const BASELINE: &str = "baseline";
@@ -43,16 +42,13 @@ pub struct Args {
 }
 
 /// Runs `nbench ab`.
-pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
+pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
+    // First, so a stop during planning or materialisation is an orderly exit, not a torn one.
+    crate::runner::sys::install_stop_handlers()
+        .map_err(|e| Error::Runtime(format!("cannot install signal handlers: {e}")))?;
     let settings = args.gate.resolve(config)?;
-    crate::render::compare::by_name(&args.output.format, false)?;
     // The gate's bootstrap needs the raw samples.
-    let Settings {
-        file,
-        config_path,
-        policy,
-        deadlines,
-    } = prepare::settings(config, &args.plan, Some(true))?;
+    let settings_run = prepare::settings(config, &args.plan, Some(true))?;
     for (flag, p) in [
         ("--baseline-worker", &args.baseline_worker),
         ("--candidate-worker", &args.candidate_worker),
@@ -68,41 +64,39 @@ pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     let cand_worker = locate::worker(Some(&args.candidate_worker))?;
     // The baseline's catalogue decides the plan; a point the candidate lacks shows up as its
     // attempt's failure, which the gate reports as a status regression.
-    let Planned {
-        plan,
-        sched,
-        gpus: gpu_set,
-        store_root,
-    } = prepare::plan(&args.plan, &file, &base_worker, SlotDefault::One)?;
-    let plan = interleave(plan, &base_worker, &cand_worker);
-    if args.plan.dry_run {
-        prepare::print_plan(&plan);
-        return Ok(exit::SUCCESS);
-    }
-
-    let total = plan.len();
-    let setup = Setup {
-        store_root,
-        worker_label: format!(
-            "{BASELINE}={} {CANDIDATE}={}",
-            base_worker.display(),
-            cand_worker.display()
-        ),
-        // A foreign provider runs its own interpreter for both variants; only the instances it
-        // loads come from a native worker, the baseline's.
-        worker: base_worker,
-        config_path,
-        policy,
-        deadlines,
-        gpus: gpu_set,
-    };
+    let mut planned = prepare::plan(
+        &args.plan,
+        &settings_run.file,
+        &base_worker,
+        SlotDefault::One,
+    )?;
+    planned.plan = interleave(planned.plan, &base_worker, &cand_worker);
+    let label = format!(
+        "{BASELINE}={} {CANDIDATE}={}",
+        base_worker.display(),
+        cand_worker.display()
+    );
     // stdout carries the gate's output (possibly JSON), so the banner goes to stderr.
-    let done = session::execute(setup, plan, sched, |run_id, dir| {
+    let announce = |run_id: &str, dir: &Path, total: usize| {
         eprintln!(
             "ab run {run_id}: {total} attempts (baseline and candidate interleaved) → {}",
             dir.display()
         );
-    })?;
+    };
+    // A foreign provider runs its own interpreter for both variants; only the instances it
+    // loads come from a native worker, the baseline's.
+    let Some(done) = prepare::execute(
+        &args.plan,
+        settings_run,
+        planned,
+        base_worker,
+        label,
+        prepare::Extras::default(),
+        announce,
+    )?
+    else {
+        return Ok(exit::SUCCESS);
+    };
     if done.interrupted {
         return Ok(exit::INTERRUPTED);
     }
@@ -129,19 +123,15 @@ pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
 /// cancels within the unit the gate judges; `m` makes neighbouring pairs alternate too. A plain
 /// flip on the plan index would not do: with the seed loop outermost, a point's four attempts
 /// lie a whole seed block apart, and an even block length would give all four the same order.
-pub fn interleave(
-    plan: Vec<Attempt>,
-    baseline: &std::path::Path,
-    candidate: &std::path::Path,
-) -> Vec<Attempt> {
+pub fn interleave(plan: Vec<Attempt>, baseline: &Path, candidate: &Path) -> Vec<Attempt> {
     let mut seen: std::collections::HashMap<String, (usize, usize)> = Default::default();
     let mut out = Vec::with_capacity(plan.len() * 2);
     for a in plan {
         let distinct = seen.len();
-        let (m, k) = seen.entry(point_key(&a)).or_insert((distinct, 0));
+        let (m, k) = seen.entry(gate_key(&a)).or_insert((distinct, 0));
         let flip = (*m + *k) % 2 == 1;
         *k += 1;
-        let side = |worker: &std::path::Path, variant: &str| Attempt {
+        let side = |worker: &Path, variant: &str| Attempt {
             worker: Some(worker.to_path_buf()),
             variant: Some(variant.to_string()),
             ..a.clone()
@@ -156,8 +146,8 @@ pub fn interleave(
     out
 }
 
-/// An attempt's key without its seed: what the gate pools into one verdict.
-fn point_key(a: &Attempt) -> String {
+/// An attempt's gate key (its key without the seed): what the gate pools into one verdict.
+fn gate_key(a: &Attempt) -> String {
     format!(
         "{} {} {} {} {}",
         a.probe,

@@ -12,10 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nbench_schema::{MeasurePolicy, Row, Status, exit, params::canonical};
 
-use super::prepare::{self, Planned, Settings, SlotDefault};
+use super::prepare::{self, SlotDefault};
 use crate::cli::{PlanArgs, WorkerArg};
 use crate::error::Result;
-use crate::runner::session::{self, Setup};
 use crate::workers::{self, Workers};
 
 /// Arguments of `nbench check`.
@@ -29,51 +28,42 @@ pub struct Args {
 
 /// Runs `nbench check`.
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
-    let Settings {
-        file,
-        config_path,
-        deadlines,
-        ..
-    } = prepare::settings(config, &args.plan, Some(false))?;
-    let workers = Workers::load(workers::resolve(&args.worker.worker, &file.run.workers)?)?;
+    let mut settings = prepare::settings(config, &args.plan, Some(false))?;
+    // One timed call: the check is about answers, not times.
+    settings.policy = quick_policy();
+    let workers = Workers::load(workers::resolve(
+        &args.worker.worker,
+        &settings.file.run.workers,
+    )?)?;
     let worker = workers.primary().program.clone();
     let mut plan_args = args.plan.clone();
     // Twice, each attempt in its own process: the second run is the determinism witness.
     plan_args.repeat = 2;
     let scratch = std::env::temp_dir().join(format!("nbench-check-{}", std::process::id()));
     plan_args.store = Some(scratch.clone());
-    let Planned {
-        mut plan,
-        sched,
-        gpus,
-        store_root,
-    } = prepare::plan_over(
+    let mut planned = prepare::plan_over(
         &plan_args,
-        &file,
+        &settings.file,
         &workers.catalogue,
         &worker,
         SlotDefault::Config,
     )?;
-    workers.assign(&mut plan);
-    if args.plan.dry_run {
-        prepare::print_plan(&plan);
-        return Ok(exit::SUCCESS);
-    }
-    let total = plan.len();
-    let setup = Setup {
-        store_root,
-        worker_label: workers.label(),
-        worker,
-        config_path,
-        policy: quick_policy(),
-        deadlines,
-        gpus,
+    workers.assign(&mut planned.plan);
+    let extras = prepare::Extras {
+        system: Vec::new(),
+        profile: None,
     };
-    let done = session::execute(setup, plan, sched, |_, _| {
+    let announce = |_: &str, _: &std::path::Path, total: usize| {
         println!("check: {total} attempts (every selected attempt twice)");
-    });
+    };
+    let label = workers.label();
+    let done = prepare::execute(
+        &plan_args, settings, planned, worker, label, extras, announce,
+    );
     let _ = std::fs::remove_dir_all(&scratch);
-    let done = done?;
+    let Some(done) = done? else {
+        return Ok(exit::SUCCESS);
+    };
     if done.interrupted {
         return Ok(exit::INTERRUPTED);
     }

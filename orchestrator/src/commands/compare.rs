@@ -10,13 +10,13 @@ use nbench_schema::Row;
 use super::gating::{GateArgs, OutputArgs, deliver};
 use crate::analysis::gate;
 use crate::error::{Error, Result};
-use crate::render::compare as render;
 use crate::store::read;
 
 /// Arguments of `nbench compare`.
 #[derive(Debug, clap::Args, Clone)]
 pub struct Args {
-    /// The baseline: a rows .jsonl file, a run directory, or a store of runs.
+    /// The baseline: a rows .jsonl file, a run directory, a store of runs, or another tool's
+    /// output (as `nbench import` reads it).
     pub baseline: PathBuf,
     /// The current side, in the same forms.
     pub current: PathBuf,
@@ -32,8 +32,6 @@ pub struct Args {
 /// Runs `nbench compare`.
 pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
     let settings = args.gate.resolve(config)?;
-    // Check the format before reading anything, so a typo fails fast.
-    render::by_name(&args.output.format, false)?;
     let baseline = side(&args.baseline, "baseline", args.latest)?;
     let current = side(&args.current, "current", args.latest)?;
     let c = gate::compare(
@@ -47,7 +45,12 @@ pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
 }
 
 fn side(path: &Path, name: &str, latest: bool) -> Result<Vec<Row>> {
-    let rows = read::load(&[path.to_path_buf()])?;
+    // Another tool's output (hyperfine, Google Benchmark, Criterion, pytest-benchmark) is
+    // imported in memory, as `nbench import` would write it.
+    let rows = match crate::import::foreign_rows(path)? {
+        Some(rows) => rows,
+        None => read::load(&[path.to_path_buf()])?,
+    };
     if rows.is_empty() {
         return Err(Error::bad(format!(
             "{name} {} holds no rows to compare",

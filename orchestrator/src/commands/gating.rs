@@ -46,9 +46,9 @@ pub struct GateArgs {
 /// Where and how the comparison is written.
 #[derive(Debug, clap::Args, Clone)]
 pub struct OutputArgs {
-    /// Output format: table, md, json, junit or github.
-    #[arg(long, default_value = "table")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: render::Format,
     /// Write the format to FILE (the table still goes to stdout).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -78,26 +78,23 @@ impl GateArgs {
 pub fn deliver(c: &Comparison, out: &OutputArgs) -> Result<i32> {
     let colour = std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let exporter = render::by_name(&out.format, colour && out.out.is_none())?;
-    let text = exporter.render(c);
-    let mut stdout = std::io::stdout().lock();
+    let exporter = out.format.exporter(colour && out.out.is_none());
     match &out.out {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|source| Error::Unwritable {
+            let unwritable = |source| Error::Unwritable {
                 path: path.clone(),
                 source,
-            })?;
-            let table = render::terminal::Terminal { colour }.render(c);
-            let _ = stdout.write_all(table.as_bytes());
+            };
+            let mut file = std::fs::File::create(path).map_err(unwritable)?;
+            exporter.write(c, &mut file).map_err(unwritable)?;
+            crate::render::to_stdout(&render::terminal::Terminal { colour }, c)?;
         }
-        None => {
-            let _ = stdout.write_all(text.as_bytes());
-        }
+        None => crate::render::to_stdout(exporter.as_ref(), c)?,
     }
     if out.github_summary {
         append_summary(&Markdown.render(c))?;
     }
-    Ok(if c.summary.regressions > 0 {
+    Ok(if c.tally.regressions > 0 {
         exit::REGRESSION
     } else {
         exit::SUCCESS

@@ -1,18 +1,19 @@
 //! The inputs shared by `summary`, `report` and `plot`: rows files, run directories and store
 //! directories in any mix (positional or `--render-from`), `--latest`, `--reference`, and the
 //! default (the newest run of the store). Loads the rows and the manifests beside them and
-//! builds the one [`Summary`] every renderer formats; writes it as `summary.json` when a single
-//! run directory was rendered. It does no rendering.
+//! builds the one [`Summary`] every renderer formats. It does no rendering, and it never writes:
+//! the commands it serves are read-only, so they work on a read-only directory (a downloaded CI
+//! artifact) and never change a run behind its owner's back.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use nbench_schema::Row;
 
-use crate::analysis::summary::{self, Options, SUMMARY_FILE, Summary};
+use crate::analysis::summary::{self, Options, Summary};
 use crate::config::FileConfig;
 use crate::error::{Error, Result};
-use crate::store::{self, MANIFEST_FILE, ROWS_FILE, read};
+use crate::store::{self, MANIFEST_FILE, read};
 
 /// Which rows to render.
 #[derive(Debug, clap::Args, Clone, Default)]
@@ -47,8 +48,6 @@ pub struct Loaded {
     /// The manifests found beside the rows files, sorted by run id, as written (a manifest may
     /// gain fields freely, so it is kept as JSON).
     pub manifests: Vec<serde_json::Value>,
-    /// The run directory, when exactly one was rendered.
-    pub run_dir: Option<PathBuf>,
 }
 
 /// Resolves, loads and summarises.
@@ -62,7 +61,28 @@ pub fn load(config: Option<&Path>, args: &RowsArgs) -> Result<Loaded> {
     if paths.is_empty() {
         let (file, _) = FileConfig::load(config)?;
         let root = store::root(args.store.as_deref(), &file);
-        paths.push(store::newest_run(&root)?);
+        let newest = store::newest_run(&root)?;
+        // Say which run was picked: with no argument the user did not name one.
+        let started = std::fs::read_to_string(newest.join(MANIFEST_FILE))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|m| {
+                m.get("started_at")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_string)
+            });
+        let id = newest
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        eprintln!(
+            "nbench: the newest run of {}: {id}{}",
+            root.display(),
+            started
+                .map(|s| format!(", started {s}"))
+                .unwrap_or_default()
+        );
+        paths.push(newest);
     }
     let mut rows = read::load(&paths)?;
     if rows.is_empty() {
@@ -88,27 +108,11 @@ pub fn load(config: Option<&Path>, args: &RowsArgs) -> Result<Loaded> {
             reference: args.reference.clone(),
         },
     );
-    let run_dir = match paths.as_slice() {
-        [p] if p.join(ROWS_FILE).is_file() => Some(p.clone()),
-        _ => None,
-    };
     Ok(Loaded {
         rows,
         summary,
         manifests: manifests(&paths)?,
-        run_dir,
     })
-}
-
-/// Writes `summary.json` beside the rows of a single rendered run directory. Returns the path
-/// written, if any.
-pub fn persist(loaded: &Loaded) -> Result<Option<PathBuf>> {
-    let Some(dir) = &loaded.run_dir else {
-        return Ok(None);
-    };
-    let path = dir.join(SUMMARY_FILE);
-    store::write_json_atomic(&path, &loaded.summary)?;
-    Ok(Some(path))
 }
 
 /// Every manifest beside the rows files behind `paths`, once each, sorted by run id.

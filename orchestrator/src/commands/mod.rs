@@ -7,13 +7,17 @@
 pub mod ab;
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod export;
 pub mod gating;
+pub mod import;
 pub mod inputs;
 pub mod list;
 pub mod plot;
 pub mod prepare;
 pub mod prune;
 pub mod report;
+pub mod resume;
 pub mod run;
 pub mod summary;
+pub mod system;

@@ -23,7 +23,6 @@ pub struct Args {
 /// Runs `nbench plot`.
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     let loaded = inputs::load(config, &args.rows)?;
-    inputs::persist(&loaded)?;
     let html = Html.render(&DashboardDoc {
         summary: &loaded.summary,
         manifests: &loaded.manifests,

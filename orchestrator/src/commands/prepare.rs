@@ -1,7 +1,8 @@
 //! What `nbench run` and `nbench ab` do alike before anything runs: resolve the measurement
 //! policy and deadlines ([`settings`]), then expand the filters into the plan and build the
-//! scheduler over the resources ([`plan`]). Both commands flatten [`PlanArgs`] and call these,
-//! so a filter or flag means the same in both and a bad one is refused with the same message.
+//! scheduler over the resources ([`plan`]), and finally print the plan or execute it as one
+//! stored run ([`execute`]). Both commands flatten [`PlanArgs`] and call these, so a filter or
+//! flag means the same in both and a bad one is refused with the same message.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,10 +12,11 @@ use nbench_schema::{MeasurePolicy, ParamValue, params::canonical};
 use crate::attempt::Attempt;
 use crate::catalogue::Catalogue;
 use crate::cli::{FilterArgs, PlanArgs};
-use crate::config::{Deadlines, FileConfig, PolicyFlags, resolve_policy};
+use crate::config::{Deadlines, FileConfig, MAX_GPU_SETTLE_S, PolicyOverrides, resolve_policy};
 use crate::error::{Error, Result};
 use crate::gpus::{self, GpuSet};
 use crate::planner::{self, Filters};
+use crate::runner::session::{self, Finished, Setup};
 use crate::scheduler::Scheduler;
 use crate::topology;
 
@@ -36,22 +38,16 @@ pub fn settings(
 ) -> Result<Settings> {
     let (file, config_path) = FileConfig::load(config)?;
     let p = &args.policy;
-    let flags = PolicyFlags {
-        warmup_s: p.warmup,
-        sample_target_s: p.sample_target,
-        min_samples: p.min_samples,
-        max_samples: p.max_samples,
-        target_rel_ci: p.target_rel_ci,
-        time_cap_s: p.time_cap,
-        cache: p.cache.clone(),
+    let flags = PolicyOverrides {
         keep_samples,
+        ..p.measure.clone()
     };
     let policy = resolve_policy(&file.measure, &flags)?;
     let deadlines = Deadlines::resolve(&file.timeouts, p.timeout_multiplier)?;
     let settle = args.resources.gpu_settle;
-    if !(settle.is_finite() && settle >= 0.0) {
+    if !(settle.is_finite() && (0.0..=MAX_GPU_SETTLE_S).contains(&settle)) {
         return Err(Error::bad(format!(
-            "--gpu-settle must be a non-negative number of seconds, got {settle}"
+            "--gpu-settle must be within [0, {MAX_GPU_SETTLE_S}] seconds, got {settle}"
         )));
     }
     if args.repeat == 0 {
@@ -124,6 +120,49 @@ pub fn plan_over(
         gpus: gpu_set,
         store_root,
     })
+}
+
+/// What only `run` adds to a session: the machine checks made before it and the profiler.
+#[derive(Default)]
+pub struct Extras {
+    pub system: Vec<crate::system::Check>,
+    pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
+}
+
+/// The last step `run` and `ab` share: under `--dry-run` print the plan and return `None`;
+/// else execute it as one stored run under `settings`, `worker` serving every attempt without a
+/// worker of its own, and `announce` told the run id and directory before the first attempt.
+pub fn execute(
+    args: &PlanArgs,
+    settings: Settings,
+    planned: Planned,
+    worker: PathBuf,
+    worker_label: String,
+    extras: Extras,
+    announce: impl FnOnce(&str, &Path, usize),
+) -> Result<Option<Finished>> {
+    if args.dry_run {
+        print_plan(&planned.plan);
+        return Ok(None);
+    }
+    let total = planned.plan.len();
+    let setup = Setup {
+        store_root: planned.store_root,
+        worker_label,
+        worker,
+        config_path: settings.config_path,
+        policy: settings.policy,
+        deadlines: settings.deadlines,
+        gpus: planned.gpus,
+        progress: args.progress,
+        lock: crate::lock::Choice::resolve(args.no_lock, args.lock.as_deref()),
+        system: extras.system,
+        profile: extras.profile,
+    };
+    session::execute(setup, planned.plan, planned.sched, |run_id, dir| {
+        announce(run_id, dir, total)
+    })
+    .map(Some)
 }
 
 /// `--dry-run`: one line per attempt (with its variant in an `ab` plan), then the count.

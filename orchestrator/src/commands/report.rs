@@ -24,7 +24,6 @@ pub struct Args {
 /// Runs `nbench report`.
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     let loaded = inputs::load(config, &args.rows)?;
-    inputs::persist(&loaded)?;
     let text = Report.render(&ReportDoc {
         summary: &loaded.summary,
         manifests: &loaded.manifests,

@@ -1,58 +1,62 @@
-//! `nbench run`: resolve configuration, find the worker and its catalogue, plan, run the plan
+//! `nbench run`: resolve configuration, find the workers and their merged catalogue, plan, run the plan
 //! as one stored session ([`crate::runner::session`]: manifest first, rows as they finish, the
 //! derived summary at the end), then print the verdict from that summary.
 
 use nbench_schema::exit;
 
-use super::prepare::{self, Planned, Settings, SlotDefault};
+use super::prepare::{self, SlotDefault};
 use crate::cli::RunArgs;
 use crate::error::Result;
-use crate::runner::session::{self, Setup};
-use crate::verdict;
 use crate::workers::{self, Workers};
+use crate::{profile, system, verdict};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
-    let Settings {
-        file,
-        config_path,
-        policy,
-        deadlines,
-    } = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
-    let workers = Workers::load(workers::resolve(&args.worker.worker, &file.run.workers)?)?;
+    // First, so a stop during planning or materialisation is an orderly exit, not a torn one.
+    crate::runner::sys::install_stop_handlers()
+        .map_err(|e| crate::Error::Runtime(format!("cannot install signal handlers: {e}")))?;
+    if let Some(target) = &args.resume {
+        return super::resume::main(config, args, target);
+    }
+    let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
+    let workers = Workers::load(workers::resolve(
+        &args.worker.worker,
+        &settings.file.run.workers,
+    )?)?;
     let worker = workers.primary().program.clone();
-    let Planned {
-        mut plan,
-        sched,
-        gpus: gpu_set,
-        store_root,
-    } = prepare::plan_over(
+    let mut planned = prepare::plan_over(
         &args.plan,
-        &file,
+        &settings.file,
         &workers.catalogue,
         &worker,
         SlotDefault::Config,
     )?;
-    workers.assign(&mut plan);
-
-    if args.plan.dry_run {
-        prepare::print_plan(&plan);
-        return Ok(exit::SUCCESS);
-    }
-    let total = plan.len();
-
-    let setup = Setup {
-        store_root,
-        worker_label: workers.label(),
-        worker,
-        config_path,
-        policy,
-        deadlines,
-        gpus: gpu_set,
+    workers.assign(&mut planned.plan);
+    let profile = profile::for_run(
+        args.profile.as_deref(),
+        &mut planned.plan,
+        &mut planned.store_root,
+    )?;
+    // The machine checks are made once, before the first attempt (not for a dry run).
+    let checks = if args.plan.dry_run {
+        Vec::new()
+    } else {
+        system::for_run(&planned.sched, &planned.plan)
     };
-    let done = session::execute(setup, plan, sched, |run_id, dir| {
+    let label = workers.label();
+    let announce = |run_id: &str, dir: &std::path::Path, total: usize| {
         println!("run {run_id}: {total} attempts → {}", dir.display());
-    })?;
+    };
+    let extras = prepare::Extras {
+        system: checks,
+        profile,
+    };
+    let Some(done) = prepare::execute(
+        &args.plan, settings, planned, worker, label, extras, announce,
+    )?
+    else {
+        return Ok(exit::SUCCESS);
+    };
     print!(
         "{}",
         verdict::render(
@@ -63,6 +67,7 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
             done.interrupted
         )
     );
+    print!("{}", profile::render_rows(&done.rows, &done.dir));
     if done.interrupted {
         return Ok(exit::INTERRUPTED);
     }

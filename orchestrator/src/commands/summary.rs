@@ -1,12 +1,12 @@
 //! `nbench summary [RUNS…]`: backends side by side per probe and point, as a terminal table,
-//! Markdown, JSON or CSV on stdout. Writes `summary.json` beside a single rendered run's rows.
+//! Markdown, JSON or CSV on stdout. Read-only: it never writes into the store.
 
 use nbench_schema::exit;
 
 use crate::analysis::summary::Summary;
 use crate::commands::inputs::{self, RowsArgs};
-use crate::error::{Error, Result};
-use crate::render::Exporter;
+use crate::error::Result;
+use crate::render::{self, Exporter};
 use crate::render::{csv::Csv, json::Json, markdown::Markdown, table::Table};
 
 /// Arguments of `nbench summary`.
@@ -14,31 +14,40 @@ use crate::render::{csv::Csv, json::Json, markdown::Markdown, table::Table};
 pub struct Args {
     #[command(flatten)]
     pub rows: RowsArgs,
-    /// Output format: table, md, json or csv.
-    #[arg(long, default_value = "table")]
-    pub format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
-/// The exporter for `--format`.
-pub fn exporter(format: &str) -> Result<Box<dyn Exporter<Summary>>> {
-    let all: [Box<dyn Exporter<Summary>>; 4] = [
-        Box::new(Table),
-        Box::new(Markdown),
-        Box::new(Json),
-        Box::new(Csv),
-    ];
-    let names: Vec<&str> = all.iter().map(|e| e.format()).collect();
-    let names = names.join(", ");
-    all.into_iter()
-        .find(|e| e.format() == format)
-        .ok_or_else(|| Error::bad(format!("unknown --format {format}; valid: {names}")))
+/// `nbench summary --format`: each value is one exporter of the [`Summary`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A terminal table per probe.
+    #[default]
+    Table,
+    /// Markdown tables per family.
+    Md,
+    /// The summary document (`summary.json`).
+    Json,
+    /// One line per cell.
+    Csv,
+}
+
+impl Format {
+    /// The exporter of this format.
+    pub fn exporter(self) -> Box<dyn Exporter<Summary>> {
+        match self {
+            Format::Table => Box::new(Table),
+            Format::Md => Box::new(Markdown),
+            Format::Json => Box::new(Json),
+            Format::Csv => Box::new(Csv),
+        }
+    }
 }
 
 /// Runs `nbench summary`.
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
-    let exporter = exporter(&args.format)?;
     let loaded = inputs::load(config, &args.rows)?;
-    inputs::persist(&loaded)?;
-    print!("{}", exporter.render(&loaded.summary));
+    render::to_stdout(args.format.exporter().as_ref(), &loaded.summary)?;
     Ok(exit::SUCCESS)
 }

@@ -3,11 +3,16 @@
 //! the run manifest. This module only asks the interpreter; it never installs anything.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::interpreter;
+use crate::helper::{self, HelperError};
+
+/// Importing torch on a cold disk takes seconds; a minute means the interpreter is stuck.
+const FACTS_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Asked of the interpreter: one JSON object on stdout; every import failure is recorded as
 /// `<module>_error` rather than raised, so one probe answers every question.
@@ -72,11 +77,10 @@ pub fn probe(provider: &str, platform: &str) -> ProviderFacts {
     match ask(&python) {
         Err(why) => facts.reason = Some(why),
         Ok(v) => {
-            let framework = if provider == "torch" {
-                "torch"
-            } else {
-                "numpy"
-            };
+            // The Python worker itself always needs NumPy; the provider's own module too.
+            let framework = super::find(provider)
+                .and_then(|p| p.module)
+                .unwrap_or("numpy");
             if v.get(framework).is_some() && v.get("numpy").is_some() {
                 facts.available = true;
             } else {
@@ -101,18 +105,22 @@ pub fn probe(provider: &str, platform: &str) -> ProviderFacts {
 }
 
 fn ask(python: &Path) -> Result<serde_json::Value, String> {
-    let out = Command::new(python)
-        .args(["-c", PROBE])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run the interpreter {}: {e}", python.display()))?;
+    let mut cmd = Command::new(python);
+    cmd.args(["-c", PROBE]);
+    let out = helper::run(cmd, None, FACTS_DEADLINE, "one json object of versions").map_err(
+        |e| match e {
+            HelperError::Spawn { source, .. } => {
+                format!("cannot run the interpreter {}: {source}", python.display())
+            }
+            other => other.to_string(),
+        },
+    )?;
     if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let last = err.lines().last().unwrap_or("").trim().to_string();
         return Err(format!(
-            "the interpreter {} failed ({}): {last}",
+            "the interpreter {} failed ({}): {}",
             python.display(),
-            out.status
+            out.status,
+            out.last_stderr_line()
         ));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| {
@@ -146,8 +154,9 @@ pub fn describe(f: &ProviderFacts) -> String {
         )
     } else {
         format!(
-            "unavailable: {} (interpreter via {})",
+            "unavailable: {} (interpreter {} via {}; build one with `bash scripts/py-env.sh`, or set NBENCH_PYTHON)",
             f.reason.as_deref().unwrap_or("unknown"),
+            f.interpreter,
             f.via
         )
     }

@@ -1,23 +1,27 @@
-//! The instance cache (DESIGN §9): before dispatch, every `(probe, params, seed)` a foreign
+//! The instance cache (docs/providers.md): before dispatch, every `(probe, params, seed)` a foreign
 //! provider will run is materialised once by `nbench-worker materialize` into
 //! `<cache>/<digest>/`, and its directory handed to the attempt as `spec.cache_dir`.
 //!
-//! This module owns the cache root's location and its `index.json` (point key → digest), so a
+//! This module owns the cache root's location and its `index.json` (instance key → digest), so a
 //! point already cached costs no worker call. A directory counts only while its `meta.json`
 //! exists (the worker renames complete directories into place). A point that fails to
 //! materialise is reported on stderr and left without an instance: its foreign attempts then
 //! end as rows, never as a failed run.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{is_foreign, point_key};
+use super::{instance_key, is_foreign};
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
+use crate::helper;
+
+/// Generating and writing the largest instance takes seconds; ten minutes means a hung worker.
+const MATERIALIZE_DEADLINE: Duration = Duration::from_secs(600);
 
 /// The index file inside the cache root.
 pub const INDEX: &str = "index.json";
@@ -42,7 +46,7 @@ struct Answer {
 }
 
 /// Materialises every foreign point of `plan` that is not cached yet; returns the instance
-/// directory of each point that has one, by point key.
+/// directory of each point that has one, by instance key.
 pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<String, PathBuf>> {
     let index_path = root.join(INDEX);
     let mut index: BTreeMap<String, String> = std::fs::read(&index_path)
@@ -52,7 +56,10 @@ pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<
     let mut out = BTreeMap::new();
     let mut changed = false;
     for a in plan.iter().filter(|a| is_foreign(&a.provider)) {
-        let key = point_key(&a.probe, &a.params, a.seed);
+        if crate::runner::sys::stops() > 0 {
+            return Err(Error::Interrupted);
+        }
+        let key = instance_key(&a.probe, &a.params, a.seed);
         if out.contains_key(&key) {
             continue;
         }
@@ -85,23 +92,22 @@ pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<
 
 fn materialize(worker: &Path, root: &Path, a: &Attempt) -> std::result::Result<Answer, String> {
     let req = serde_json::json!({"probe": a.probe, "params": a.params, "seed": a.seed});
-    let mut child = Command::new(worker)
-        .arg("materialize")
-        .arg(root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", worker.display()))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A worker that exits without reading reports why on stderr; that is the message.
-        let _ = writeln!(stdin, "{req}");
-    }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("waiting for {}: {e}", worker.display()))?;
+    let mut cmd = Command::new(worker);
+    cmd.arg("materialize").arg(root);
+    let out = helper::run(
+        cmd,
+        Some(format!("{req}\n").into_bytes()),
+        MATERIALIZE_DEADLINE,
+        "the json digest and directory of one instance",
+    )
+    .map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        return Err(format!(
+            "`{} materialize` failed ({}): {}",
+            worker.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| {
         format!(

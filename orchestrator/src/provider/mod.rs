@@ -1,4 +1,4 @@
-//! Providers (DESIGN §9): which frameworks can run a probe, on which platforms, and how their
+//! Providers (docs/providers.md): which frameworks can run a probe, on which platforms, and how their
 //! worker is started. `native` is the Rust worker; `numpy` and `torch` run the Python worker
 //! (`worker/python/nbench_py_worker.py`) under an interpreter resolved per provider and
 //! platform.
@@ -20,24 +20,69 @@ use nbench_schema::params::canonical;
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
 
+/// One provider: its name, the platforms it runs on, how it starts and what it implements. The
+/// one table of providers: the planner, the listing, the interpreter resolution and the Python
+/// worker (which is told its provider's platforms in each spec) all read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Provider {
+    pub name: &'static str,
+    /// Platforms its attempts may run on; for a foreign provider its attempts' backend is its
+    /// name on each of them.
+    pub platforms: &'static [&'static str],
+    /// Whether it runs through the Python worker (else the native worker).
+    pub foreign: bool,
+    /// The Python module whose import makes it available (foreign providers).
+    pub module: Option<&'static str>,
+    /// What it implements, for `nbench list` and the docs.
+    pub implements: &'static str,
+}
+
 /// Every provider nbench knows, `native` first.
-pub const PROVIDERS: [&str; 3] = ["native", "numpy", "torch"];
+pub const TABLE: [Provider; 3] = [
+    Provider {
+        name: "native",
+        platforms: &["cpu", "cuda"],
+        foreign: false,
+        module: None,
+        implements: "every probe, each with its own backends",
+    },
+    Provider {
+        name: "numpy",
+        platforms: &["cpu"],
+        foreign: true,
+        module: Some("numpy"),
+        implements: "vec, space, linop, semiring, graph, tensor (SciPy for sparse linop)",
+    },
+    Provider {
+        name: "torch",
+        platforms: &["cpu", "cuda"],
+        foreign: true,
+        module: Some("torch"),
+        implements: "vec, semiring, graph, tensor",
+    },
+];
+
+/// Every provider name, `native` first.
+pub const PROVIDERS: [&str; 3] = [TABLE[0].name, TABLE[1].name, TABLE[2].name];
 
 /// The Python worker's file name under `worker/python/`.
 pub const PY_WORKER: &str = "nbench_py_worker.py";
 
+/// The provider called `name`.
+pub fn find(name: &str) -> Option<&'static Provider> {
+    TABLE.iter().find(|p| p.name == name)
+}
+
 /// The platforms a foreign provider runs on; its attempts' backend is the provider's name.
 pub fn platforms(provider: &str) -> &'static [&'static str] {
-    match provider {
-        "numpy" => &["cpu"],
-        "torch" => &["cpu", "cuda"],
-        _ => &[],
-    }
+    find(provider)
+        .filter(|p| p.foreign)
+        .map_or(&[], |p| p.platforms)
 }
 
 /// Whether `provider` runs through the Python worker.
 pub fn is_foreign(provider: &str) -> bool {
-    provider != "native"
+    find(provider).is_none_or(|p| p.foreign)
 }
 
 /// Splits commas, checks every name, removes repeats; empty means `native`.
@@ -81,8 +126,11 @@ pub fn backends_for(
         .collect()
 }
 
-/// The interpreter for `provider` on `platform`, and which variable chose it:
-/// `NBENCH_PYTHON_<PROVIDER>_<PLATFORM>`, `NBENCH_PYTHON_<PROVIDER>`, `NBENCH_PYTHON`, `python3`.
+/// The interpreter for `provider` on `platform`, and what chose it:
+/// `NBENCH_PYTHON_<PROVIDER>_<PLATFORM>`, `NBENCH_PYTHON_<PROVIDER>`, `NBENCH_PYTHON`, then the
+/// project's reference environment (`results/venv`, which `scripts/py-env.sh` and the test
+/// command build) under the working directory or a directory above the nbench executable,
+/// then `python3` on PATH.
 pub fn interpreter(provider: &str, platform: &str) -> (PathBuf, String) {
     let p = provider.to_uppercase();
     let names = [
@@ -95,7 +143,27 @@ pub fn interpreter(provider: &str, platform: &str) -> (PathBuf, String) {
             return (PathBuf::from(v), name);
         }
     }
+    if let Some(venv) = reference_env() {
+        return (venv, format!("the reference environment {REFERENCE_ENV}"));
+    }
     (PathBuf::from("python3"), "default".to_string())
+}
+
+/// Where `scripts/py-env.sh` builds the pinned reference environment, relative to the project.
+pub const REFERENCE_ENV: &str = "results/venv";
+
+/// The reference environment's interpreter, if one is built: under the working directory, else
+/// under a directory above the nbench executable (a `target/<profile>` build finds its tree's).
+fn reference_env() -> Option<PathBuf> {
+    let python = |root: &Path| {
+        let p = root.join(REFERENCE_ENV).join("bin").join("python");
+        p.is_file().then_some(p)
+    };
+    if let Some(p) = std::env::current_dir().ok().as_deref().and_then(python) {
+        return Some(p);
+    }
+    let exe = std::env::current_exe().ok()?;
+    exe.ancestors().skip(1).find_map(python)
 }
 
 /// The Python worker script: `NBENCH_PY_WORKER`, else `worker/python/<script>` in the nbench
@@ -141,8 +209,9 @@ pub fn script() -> Result<PathBuf> {
     )))
 }
 
-/// The key of one instance: `(probe, canonical params, seed)`.
-pub fn point_key(probe: &str, params: &nbench_schema::Params, seed: u64) -> String {
+/// The key of one instance (`docs/architecture.md`, "Glossary"): `(probe, canonical params,
+/// seed)`.
+pub fn instance_key(probe: &str, params: &nbench_schema::Params, seed: u64) -> String {
     format!("{probe}\u{0}{}\u{0}{seed}", canonical(params))
 }
 
@@ -160,7 +229,7 @@ pub struct Launch {
 pub struct Foreign {
     /// By `(provider, platform)`.
     pub launches: BTreeMap<(String, String), Launch>,
-    /// Instance directory by [`point_key`].
+    /// Instance directory by [`instance_key`].
     pub instances: BTreeMap<String, PathBuf>,
 }
 
@@ -193,7 +262,7 @@ impl Foreign {
     /// The instance directory of `a`'s point, when one was materialised.
     pub fn instance(&self, a: &Attempt) -> Option<&Path> {
         self.instances
-            .get(&point_key(&a.probe, &a.params, a.seed))
+            .get(&instance_key(&a.probe, &a.params, a.seed))
             .map(PathBuf::as_path)
     }
 }

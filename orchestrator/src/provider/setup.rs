@@ -3,7 +3,7 @@
 //! missing), and materialise the instances its attempts will load.
 //!
 //! A missing framework is not an error here: the Python worker reports it as an `env_failed`
-//! row with reason `provider_env_missing` and the rest of the run goes on (DESIGN §9).
+//! row with reason `provider_env_missing` and the rest of the run goes on (docs/providers.md).
 
 use std::path::Path;
 

@@ -13,34 +13,33 @@ pub struct Csv;
 const HEADER: &str = "family,probe,point,lane,backend,provider,platform,host,reference,min_s,median_s,p25_s,p75_s,ratio,ratio_note,peak_rss_bytes,peak_alloc_bytes,fidelity,worst_rel_to_tol,rows,statuses\n";
 
 impl Exporter<Summary> for Csv {
-    fn format(&self) -> &'static str {
-        "csv"
-    }
-
-    fn render(&self, doc: &Summary) -> String {
-        let mut out = String::from(HEADER);
-        for p in &doc.probes {
-            for point in &p.points {
-                for c in &point.cells {
-                    let text = [
-                        p.family.as_str(),
-                        &p.probe,
-                        &point.label,
-                        &c.lane,
-                        &c.backend,
-                        &c.provider,
-                        &c.platform,
-                        c.host.as_deref().unwrap_or(""),
-                        point.reference.as_deref().unwrap_or(""),
-                    ];
-                    let mut fields: Vec<String> = text.iter().map(|t| escape::csv(t)).collect();
-                    fields.extend(numbers(c));
-                    out.push_str(&fields.join(","));
-                    out.push('\n');
+    fn write(&self, doc: &Summary, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let mut out = String::from(HEADER);
+            for p in &doc.probes {
+                for point in &p.points {
+                    for c in &point.cells {
+                        let text = [
+                            p.family.as_str(),
+                            &p.probe,
+                            &point.label,
+                            &c.lane,
+                            &c.backend,
+                            &c.provider,
+                            &c.platform,
+                            c.host.as_deref().unwrap_or(""),
+                            point.reference.as_deref().unwrap_or(""),
+                        ];
+                        let mut fields: Vec<String> = text.iter().map(|t| escape::csv(t)).collect();
+                        fields.extend(numbers(c));
+                        out.push_str(&fields.join(","));
+                        out.push('\n');
+                    }
                 }
             }
-        }
-        out
+            out
+        };
+        w.write_all(text.as_bytes())
     }
 }
 

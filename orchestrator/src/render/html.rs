@@ -31,32 +31,31 @@ pub struct DashboardDoc<'a> {
 pub struct Html;
 
 impl Exporter<DashboardDoc<'_>> for Html {
-    fn format(&self) -> &'static str {
-        "html"
-    }
-
-    fn render(&self, doc: &DashboardDoc<'_>) -> String {
-        let data = serde_json::json!({ "summary": doc.summary, "manifests": doc.manifests });
-        let data = escape::json_in_html(&data.to_string());
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_keep_trailing_newline(true);
-        // Everything not marked safe is HTML-escaped, whatever the template's name.
-        env.set_auto_escape_callback(|_| AutoEscape::Html);
-        // Built-in template, covered by the tests: failing here is a bug in nbench.
-        env.add_template("dashboard.html", PAGE)
-            .unwrap_or_else(|e| panic!("built-in dashboard template does not parse: {e}"));
-        env.get_template("dashboard.html")
-            .and_then(|t| {
-                t.render(minijinja::context! {
-                    plotly => Value::from_safe_string(PLOTLY_JS.to_string()),
-                    app => Value::from_safe_string(APP_JS.to_string()),
-                    data => Value::from_safe_string(data),
-                    rows => doc.summary.rows,
-                    reference_rule => doc.summary.reference_rule,
+    fn write(&self, doc: &DashboardDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let data = serde_json::json!({ "summary": doc.summary, "manifests": doc.manifests });
+            let data = escape::json_in_html(&data.to_string());
+            let mut env = Environment::new();
+            env.set_undefined_behavior(UndefinedBehavior::Strict);
+            env.set_keep_trailing_newline(true);
+            // Everything not marked safe is HTML-escaped, whatever the template's name.
+            env.set_auto_escape_callback(|_| AutoEscape::Html);
+            // Built-in template, covered by the tests: failing here is a bug in nbench.
+            env.add_template("dashboard.html", PAGE)
+                .unwrap_or_else(|e| panic!("built-in dashboard template does not parse: {e}"));
+            env.get_template("dashboard.html")
+                .and_then(|t| {
+                    t.render(minijinja::context! {
+                        plotly => Value::from_safe_string(PLOTLY_JS.to_string()),
+                        app => Value::from_safe_string(APP_JS.to_string()),
+                        data => Value::from_safe_string(data),
+                        rows => doc.summary.rows,
+                        reference_rule => doc.summary.reference_rule,
+                    })
                 })
-            })
-            .unwrap_or_else(|e| panic!("built-in dashboard template failed to render: {e:#}"))
+                .unwrap_or_else(|e| panic!("built-in dashboard template failed to render: {e:#}"))
+        };
+        w.write_all(text.as_bytes())
     }
 }
 

@@ -9,16 +9,15 @@ use super::Exporter;
 pub struct Json;
 
 impl Exporter<Summary> for Json {
-    fn format(&self) -> &'static str {
-        "json"
-    }
-
-    fn render(&self, doc: &Summary) -> String {
-        // A Summary holds only strings, numbers, maps with string keys and options: it always
-        // serializes (non-finite floats become null).
-        let mut s =
-            serde_json::to_string_pretty(doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        s.push('\n');
-        s
+    fn write(&self, doc: &Summary, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            // A Summary holds only strings, numbers, maps with string keys and options: it always
+            // serializes (non-finite floats become null).
+            let mut s = serde_json::to_string_pretty(doc)
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+            s.push('\n');
+            s
+        };
+        w.write_all(text.as_bytes())
     }
 }

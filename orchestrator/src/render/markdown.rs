@@ -92,18 +92,17 @@ pub fn families(doc: &Summary) -> Vec<FamilyView> {
 pub struct Markdown;
 
 impl Exporter<Summary> for Markdown {
-    fn format(&self) -> &'static str {
-        "md"
-    }
-
-    fn render(&self, doc: &Summary) -> String {
-        render(
-            "summary.md.j2",
-            minijinja::context! {
-                families => families(doc),
-                rows => doc.rows,
-                reference_rule => doc.reference_rule,
-            },
-        )
+    fn write(&self, doc: &Summary, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            render(
+                "summary.md.j2",
+                minijinja::context! {
+                    families => families(doc),
+                    rows => doc.rows,
+                    reference_rule => doc.reference_rule,
+                },
+            )
+        };
+        w.write_all(text.as_bytes())
     }
 }

@@ -35,6 +35,16 @@ struct MachineView {
     rustc: String,
     worker: String,
     command: String,
+    /// The machine checks `nbench run` recorded (`manifest.system`); empty for older runs.
+    checks: Vec<CheckView>,
+}
+
+#[derive(Serialize)]
+struct CheckView {
+    id: String,
+    status: String,
+    found: String,
+    fix: String,
 }
 
 #[derive(Serialize)]
@@ -51,38 +61,37 @@ struct ProtocolView {
 }
 
 impl Exporter<ReportDoc<'_>> for Report {
-    fn format(&self) -> &'static str {
-        "md"
-    }
-
-    fn render(&self, doc: &ReportDoc<'_>) -> String {
-        let s = doc.summary;
-        let sources: Vec<_> = s
-            .sources
-            .iter()
-            .map(|src| {
-                let git = match (&src.git_commit, src.git_dirty) {
-                    (Some(c), Some(true)) => format!("{} (dirty)", short(c)),
-                    (Some(c), _) => short(c).to_string(),
-                    (None, _) => "-".into(),
-                };
-                minijinja::context! { src => src, git => git }
-            })
-            .collect();
-        markdown::render(
-            "report.md.j2",
-            minijinja::context! {
-                sources => sources,
-                machines => doc.manifests.iter().map(machine).collect::<Vec<_>>(),
-                protocols => s.protocols.iter().map(protocol).collect::<Vec<_>>(),
-                status_counts => s.status_counts,
-                rows => s.rows,
-                reference_rule => s.reference_rule,
-                families => families(s),
-                failures => s.failures,
-                skipped => s.skipped,
-            },
-        )
+    fn write(&self, doc: &ReportDoc<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let s = doc.summary;
+            let sources: Vec<_> = s
+                .sources
+                .iter()
+                .map(|src| {
+                    let git = match (&src.git_commit, src.git_dirty) {
+                        (Some(c), Some(true)) => format!("{} (dirty)", short(c)),
+                        (Some(c), _) => short(c).to_string(),
+                        (None, _) => "-".into(),
+                    };
+                    minijinja::context! { src => src, git => git }
+                })
+                .collect();
+            markdown::render(
+                "report.md.j2",
+                minijinja::context! {
+                    sources => sources,
+                    machines => doc.manifests.iter().map(machine).collect::<Vec<_>>(),
+                    protocols => s.protocols.iter().map(protocol).collect::<Vec<_>>(),
+                    status_counts => s.status_counts,
+                    rows => s.rows,
+                    reference_rule => s.reference_rule,
+                    families => families(s),
+                    failures => s.failures,
+                    skipped => s.skipped,
+                },
+            )
+        };
+        w.write_all(text.as_bytes())
     }
 }
 
@@ -110,7 +119,26 @@ fn machine(m: &Json) -> MachineView {
                 .join(" ")
         })
         .unwrap_or_else(|| "-".into());
+    let checks = m
+        .get("system")
+        .and_then(Json::as_array)
+        .map(|checks| {
+            checks
+                .iter()
+                .map(|c| {
+                    let field = |k: &str| c.get(k).and_then(Json::as_str).unwrap_or("").to_string();
+                    CheckView {
+                        id: field("id"),
+                        status: field("status"),
+                        found: field("found"),
+                        fix: field("fix"),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     MachineView {
+        checks,
         run_id: text("/run_id"),
         status: text("/status"),
         hostname: text("/machine/hostname"),

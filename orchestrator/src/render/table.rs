@@ -12,41 +12,40 @@ use super::escape;
 pub struct Table;
 
 impl Exporter<Summary> for Table {
-    fn format(&self) -> &'static str {
-        "table"
-    }
-
-    fn render(&self, doc: &Summary) -> String {
-        let mut out = String::new();
-        for p in &doc.probes {
-            out.push_str(&format!(
-                "{}  [{}]\n",
-                escape::terminal(&p.probe),
-                escape::terminal(&p.family)
-            ));
-            let lines: Vec<Vec<String>> = cells::probe_lines(p)
-                .iter()
-                .map(|l| l.columns().iter().map(|c| escape::terminal(c)).collect())
-                .collect();
-            let heads: Vec<String> = HEADINGS.iter().map(|h| h.to_string()).collect();
-            let mut widths: Vec<usize> = heads.iter().map(|h| h.chars().count()).collect();
-            for l in &lines {
-                for (w, c) in widths.iter_mut().zip(l) {
-                    *w = (*w).max(c.chars().count());
+    fn write(&self, doc: &Summary, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let mut out = String::new();
+            for p in &doc.probes {
+                out.push_str(&format!(
+                    "{}  [{}]\n",
+                    escape::terminal(&p.probe),
+                    escape::terminal(&p.family)
+                ));
+                let lines: Vec<Vec<String>> = cells::probe_lines(p)
+                    .iter()
+                    .map(|l| l.columns().iter().map(|c| escape::terminal(c)).collect())
+                    .collect();
+                let heads: Vec<String> = HEADINGS.iter().map(|h| h.to_string()).collect();
+                let mut widths: Vec<usize> = heads.iter().map(|h| h.chars().count()).collect();
+                for l in &lines {
+                    for (w, c) in widths.iter_mut().zip(l) {
+                        *w = (*w).max(c.chars().count());
+                    }
                 }
+                for l in std::iter::once(&heads).chain(&lines) {
+                    out.push_str(&pad_line(l, &widths));
+                }
+                out.push('\n');
             }
-            for l in std::iter::once(&heads).chain(&lines) {
-                out.push_str(&pad_line(l, &widths));
-            }
-            out.push('\n');
-        }
-        out.push_str(&format!(
-            "{} rows: {}. ratio = min / reference min (below 1 is faster); reference: {}.\n",
-            doc.rows,
-            status_line(doc),
-            doc.reference_rule
-        ));
-        out
+            out.push_str(&format!(
+                "{} rows: {}. ratio = min / reference min (below 1 is faster); reference: {}.\n",
+                doc.rows,
+                status_line(doc),
+                doc.reference_rule
+            ));
+            out
+        };
+        w.write_all(text.as_bytes())
     }
 }
 

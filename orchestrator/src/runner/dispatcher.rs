@@ -3,27 +3,64 @@
 //! is the only writer of rows, so each finished attempt is appended durably before anything
 //! else happens. Executors run concurrently and report back here; they share nothing.
 //!
-//! On Ctrl-C or SIGTERM it broadcasts a cancel (each executor kills its worker's process group
-//! and reports an `interrupted` row), then writes an `interrupted` row for every attempt that
-//! never started: every planned attempt still yields exactly one row.
+//! On a first stop signal (Ctrl-C, SIGTERM, SIGHUP) it broadcasts a cancel (each executor kills
+//! its worker's process group and reports an `interrupted` row, or the row the worker had
+//! already sent), then writes an `interrupted` row for every attempt that never started; a
+//! second stop ends the run at once, with an `interrupted` row for each attempt still running.
+//! A task that fails inside nbench (a panic) becomes that attempt's `error` row. Every planned
+//! attempt still yields exactly one row. Executors are given ([`Execute`]), so all of this is
+//! tested without processes (`fake`).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use nbench_schema::{Row, Stage, Status};
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{JoinError, JoinSet};
 
 use super::RunContext;
-use super::executor::execute;
+use super::executor::{self, Observed};
 use super::synth;
+use super::sys;
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::scheduler::{Permit, Scheduler};
 use crate::store::RunStore;
+
+/// How long a forced stop waits for cancelled executors to kill their groups.
+const FORCED_DRAIN: Duration = Duration::from_secs(1);
+
+/// Runs one attempt and reports what it saw; the dispatcher owns everything else. The real
+/// one is [`Processes`]; tests give a scripted one, so scheduling and interruption are tested
+/// without spawning processes.
+pub trait Execute: Send + Sync + 'static {
+    /// Runs `attempt` under `permit`; a `true` on `cancel` means stop now.
+    fn execute(
+        &self,
+        ctx: Arc<RunContext>,
+        attempt: Attempt,
+        permit: Permit,
+        cancel: watch::Receiver<bool>,
+    ) -> impl Future<Output = Observed> + Send;
+}
+
+/// The production executor: one worker process per attempt.
+pub struct Processes;
+
+impl Execute for Processes {
+    async fn execute(
+        &self,
+        ctx: Arc<RunContext>,
+        attempt: Attempt,
+        permit: Permit,
+        cancel: watch::Receiver<bool>,
+    ) -> Observed {
+        executor::execute(&ctx, &attempt, &permit, cancel).await
+    }
+}
 
 /// How the run ended.
 #[derive(Debug)]
@@ -33,29 +70,63 @@ pub struct Outcome {
     pub interrupted: bool,
 }
 
+/// The count of stop signals received, as a channel the dispatcher can wait on.
+pub fn stop_signals() -> watch::Receiver<usize> {
+    let (tx, rx) = watch::channel(sys::stops());
+    tokio::spawn(async move {
+        // The handlers only count (all a handler may safely do); this turns counts into wakeups.
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        loop {
+            tick.tick().await;
+            let n = sys::stops();
+            if n != *tx.borrow() && tx.send(n).is_err() {
+                return;
+            }
+            if tx.is_closed() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
 /// Runs `plan` to completion (or interruption), appending each row to `store` as it finishes.
-pub async fn dispatch(
+/// The first stop signal on `stops` cancels the run; a second ends it at once.
+pub async fn dispatch<E: Execute>(
+    exec: Arc<E>,
     ctx: Arc<RunContext>,
     plan: Vec<Attempt>,
     mut sched: Scheduler,
+    mut stops: watch::Receiver<usize>,
     store: &mut RunStore,
     progress: &mut Progress,
 ) -> Result<Outcome> {
     let (cancel_tx, cancel_rx) = watch::channel(false);
-    let mut sigint = signal(SignalKind::interrupt())
-        .map_err(|e| Error::Runtime(format!("cannot watch SIGINT: {e}")))?;
-    let mut sigterm = signal(SignalKind::terminate())
-        .map_err(|e| Error::Runtime(format!("cannot watch SIGTERM: {e}")))?;
-    let gpu_settle = Duration::from_secs_f64(sched.regime().gpu_settle_s.max(0.0));
+    // Validated by the command (bounded, finite); a bad value here must not panic a run.
+    let gpu_settle = Duration::try_from_secs_f64(sched.regime().gpu_settle_s).unwrap_or_default();
 
     let mut pending: VecDeque<Attempt> = plan.into();
-    let mut running: JoinSet<(Attempt, Permit, Row)> = JoinSet::new();
+    let mut running: JoinSet<Row> = JoinSet::new();
+    let mut inflight: HashMap<tokio::task::Id, (Attempt, Permit)> = HashMap::new();
     let mut settling: JoinSet<Permit> = JoinSet::new();
     let mut rows = Vec::new();
     let mut interrupted = false;
+    let mut forced = false;
+    let mut stops_open = true;
     let mut write_error: Option<Error> = None;
 
     loop {
+        let n = *stops.borrow_and_update();
+        if n >= 1 && !interrupted {
+            interrupted = true;
+            progress.note("interrupted: stopping workers, keeping rows so far");
+            let _ = cancel_tx.send(true);
+        }
+        if n >= 2 {
+            progress.note("stopped again: ending now");
+            forced = true;
+            break;
+        }
         if !interrupted {
             // Attempts no resource can ever serve end now, with the reason, in plan order.
             while let Some(i) = pending
@@ -72,13 +143,15 @@ pub async fn dispatch(
             while let Some((i, permit)) = sched.pick(pending.iter().map(|a| a.platform.as_str())) {
                 let a = pending.remove(i).expect("index from pick");
                 progress.started(&a);
-                let ctx = ctx.clone();
-                let cancel = cancel_rx.clone();
-                running.spawn(async move {
-                    let obs = execute(&ctx, &a, &permit, cancel).await;
-                    let row = synth::row(&ctx, &a, &permit, obs);
-                    (a, permit, row)
+                let (exec, ctx, cancel) = (exec.clone(), ctx.clone(), cancel_rx.clone());
+                let (a2, p2) = (a.clone(), permit.clone());
+                let task = running.spawn(async move {
+                    let obs = exec
+                        .execute(ctx.clone(), a2.clone(), p2.clone(), cancel)
+                        .await;
+                    synth::row(&ctx, &a2, &p2, obs)
                 });
+                inflight.insert(task.id(), (a, permit));
             }
         }
         if write_error.is_some() && !interrupted {
@@ -89,9 +162,16 @@ pub async fn dispatch(
             break;
         }
         tokio::select! {
-            Some(done) = running.join_next(), if !running.is_empty() => {
-                let (a, permit, row) = done.map_err(|e| Error::Runtime(format!("an attempt task failed: {e}")))?;
-                let _ = a;
+            Some(done) = running.join_next_with_id(), if !running.is_empty() => {
+                let id = match &done {
+                    Ok((id, _)) => *id,
+                    Err(e) => e.id(),
+                };
+                let Some((a, permit)) = inflight.remove(&id) else { continue };
+                let row = match done {
+                    Ok((_, row)) => row,
+                    Err(e) => internal_failure(&ctx, &a, e),
+                };
                 if permit.gpu.is_some() && !gpu_settle.is_zero() {
                     settling.spawn(async move {
                         tokio::time::sleep(gpu_settle).await;
@@ -103,16 +183,32 @@ pub async fn dispatch(
                 record(store, progress, &mut rows, row, &mut write_error);
             }
             Some(Ok(permit)) = settling.join_next(), if !settling.is_empty() => sched.release(&permit),
-            _ = sigint.recv(), if !interrupted => {
-                interrupted = true;
-                progress.note("interrupted: stopping workers, keeping rows so far");
-                let _ = cancel_tx.send(true);
+            changed = stops.changed(), if stops_open => stops_open = changed.is_ok(),
+        }
+    }
+    if forced {
+        // Dropping an executor kills its group; wait briefly for that, keep any row that came.
+        running.abort_all();
+        let _ = tokio::time::timeout(FORCED_DRAIN, async {
+            while let Some(done) = running.join_next_with_id().await {
+                if let Ok((id, row)) = done
+                    && inflight.remove(&id).is_some()
+                {
+                    record(store, progress, &mut rows, row, &mut write_error);
+                }
             }
-            _ = sigterm.recv(), if !interrupted => {
-                interrupted = true;
-                progress.note("terminated: stopping workers, keeping rows so far");
-                let _ = cancel_tx.send(true);
-            }
+        })
+        .await;
+        let now = chrono::Utc::now();
+        let mut left: Vec<Attempt> = inflight.into_values().map(|(a, _)| a).collect();
+        left.sort_by(|x, y| x.id.cmp(&y.id));
+        for a in left {
+            let f = synth::failure(
+                Stage::Exit,
+                "run stopped by a second signal while this attempt ran; worker process group killed",
+            );
+            let row = synth::bare(&ctx, &a, Status::Interrupted, f, now);
+            record(store, progress, &mut rows, row, &mut write_error);
         }
     }
     if interrupted {
@@ -127,6 +223,27 @@ pub async fn dispatch(
         return Err(e);
     }
     Ok(Outcome { rows, interrupted })
+}
+
+/// The row of an attempt whose task failed inside nbench (a panic): status `error`, with the
+/// message; its executor was dropped, which killed the worker's group.
+fn internal_failure(ctx: &RunContext, a: &Attempt, e: JoinError) -> Row {
+    let why = if e.is_panic() {
+        let p = e.into_panic();
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into())
+    } else {
+        "the attempt's task was cancelled".into()
+    };
+    let f = synth::failure(
+        Stage::Spawn,
+        format!(
+            "nbench failed internally while running this attempt ({why}); worker process group killed"
+        ),
+    );
+    synth::bare(ctx, a, Status::Error, f, chrono::Utc::now())
 }
 
 fn record(

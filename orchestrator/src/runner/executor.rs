@@ -1,11 +1,13 @@
 //! The executor: one attempt in one worker process. It spawns the worker pinned to its permit,
-//! writes the spec, reads events, enforces the per-stage deadline, kills the whole process
-//! group on a deadline, an interrupt or a protocol violation, reaps with `wait4` and keeps a
-//! bounded stderr tail. It reports what it *observed*; turning that into a row is `synth`'s job.
+//! writes the spec, reads events, enforces the per-stage deadline (restarted only when the
+//! worker advances a stage), kills the whole process group on a deadline, an interrupt or a
+//! protocol violation (and when it is dropped), reaps with `wait4` — waiting a bounded time
+//! after a kill, so a worker that will not die costs a row, not the run — and keeps a bounded
+//! stderr tail. It reports what it *observed*; turning that into a row is `synth`'s job.
 //! It must not touch the store or shared state.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use nbench_schema::{Event, Hello, PROTOCOL_VERSION, Row, Spec, Stage};
@@ -45,9 +47,14 @@ pub struct Observed {
     pub protocol_error: Option<String>,
     pub killed: Option<Kill>,
     pub reaped: Option<Reaped>,
+    /// Killed, but not reaped within [`REAP_CAP`]: the worker was left behind.
+    pub unreaped: bool,
     pub wall_s: f64,
     pub stderr_tail: String,
 }
+
+/// How long a killed worker may take to be reaped before the executor gives up on it.
+pub const REAP_CAP: Duration = Duration::from_secs(5);
 
 /// Runs `attempt` under `permit` and reports what happened.
 pub async fn execute(
@@ -69,6 +76,7 @@ pub async fn execute(
         protocol_error: None,
         killed: None,
         reaped: None,
+        unreaped: false,
         wall_s: 0.0,
         stderr_tail: String::new(),
     };
@@ -87,7 +95,9 @@ pub async fn execute(
             "worker".into(),
         ),
     };
-    let mut child = match sys::spawn(&worker, &args, &permit.cpus, &env) {
+    let (worker, args, cwd) = ctx.profile.launch(attempt, worker, args);
+    let profiled = ctx.profile.covers(attempt);
+    let mut child = match sys::spawn(&worker, &args, &permit.cpus, &env, cwd.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             obs.spawn_error = Some(format!("cannot start {what} {}: {e}", worker.display()));
@@ -96,6 +106,7 @@ pub async fn execute(
         }
     };
     let pid = child.id();
+    let _group = sys::GroupGuard(pid);
     obs.pid = Some(pid);
     obs.stage = Stage::Handshake;
 
@@ -130,20 +141,27 @@ pub async fn execute(
         }
     });
 
-    let mut deadline = tokio::time::Instant::now() + ctx.deadlines.for_stage(&obs.stage);
+    let mut deadline = Some(tokio::time::Instant::now() + ctx.deadlines.for_stage(&obs.stage));
+    // Set at the first kill: the reap must come by then, or the worker is left behind.
+    let mut reap_by: Option<tokio::time::Instant> = None;
+    let kill = |reap_by: &mut Option<tokio::time::Instant>| {
+        sys::kill_group(pid);
+        reap_by.get_or_insert_with(|| tokio::time::Instant::now() + REAP_CAP);
+    };
     let mut stdout_done = false;
     loop {
-        if stdout_done && obs.reaped.is_some() {
+        if stdout_done && (obs.reaped.is_some() || obs.unreaped) {
             break;
         }
+        let now = tokio::time::Instant::now();
         tokio::select! {
             msg = rx.recv(), if !stdout_done => {
                 match msg {
                     Some(Out::Line(line)) => {
-                        if let Err(why) = on_line(ctx, &line, &mut obs, &mut deadline) {
+                        if let Err(why) = on_line(ctx, &line, &mut obs, &mut deadline, profiled) {
                             obs.protocol_error = Some(why);
                             obs.killed.get_or_insert(Kill::Protocol);
-                            sys::kill_group(pid);
+                            kill(&mut reap_by);
                             stdout_done = true;
                         }
                     }
@@ -160,7 +178,7 @@ pub async fn execute(
                     Some(Out::TooLong) => {
                         obs.protocol_error = Some(format!("worker wrote a stdout line longer than {} MiB", MAX_LINE >> 20));
                         obs.killed.get_or_insert(Kill::Protocol);
-                        sys::kill_group(pid);
+                        kill(&mut reap_by);
                         stdout_done = true;
                     }
                     Some(Out::Failed(e)) => {
@@ -175,38 +193,43 @@ pub async fn execute(
                 obs.wall_s = t0.elapsed().as_secs_f64();
                 obs.finished_at = Utc::now();
                 // A grandchild may still hold stdout open; give the pipe a moment, not forever.
-                let grace = tokio::time::Instant::now() + std::time::Duration::from_millis(500);
-                deadline = deadline.min(grace);
+                let grace = tokio::time::Instant::now() + Duration::from_millis(500);
+                deadline = Some(deadline.map_or(grace, |d| d.min(grace)));
             }
-            _ = tokio::time::sleep_until(deadline) => {
+            _ = tokio::time::sleep_until(reap_by.unwrap_or(now)), if reap_by.is_some() && obs.reaped.is_none() => {
+                obs.unreaped = true;
+                obs.wall_s = t0.elapsed().as_secs_f64();
+                obs.finished_at = Utc::now();
+                stdout_done = true;
+            }
+            _ = tokio::time::sleep_until(deadline.unwrap_or(now)), if deadline.is_some() => {
+                deadline = None;
                 if obs.reaped.is_some() {
                     sys::kill_group(pid);
                     stdout_done = true;
                 } else if obs.row.is_some() {
                     obs.killed.get_or_insert(Kill::AfterRow);
-                    sys::kill_group(pid);
-                    deadline = far_future();
+                    kill(&mut reap_by);
                 } else {
                     let limit_s = ctx.deadlines.for_stage(&obs.stage).as_secs_f64();
                     obs.killed.get_or_insert(Kill::Timeout { stage: obs.stage.clone(), limit_s });
-                    sys::kill_group(pid);
+                    kill(&mut reap_by);
                     stdout_done = true;
-                    deadline = far_future();
                 }
             }
             changed = cancel.changed(), if obs.killed.is_none() => {
                 if changed.is_err() || *cancel.borrow() {
                     obs.killed = Some(Kill::Interrupted);
-                    sys::kill_group(pid);
+                    kill(&mut reap_by);
                     stdout_done = true;
                 }
             }
         }
     }
-    // Whatever the worker left behind in its group goes with it.
+    // Whatever the worker left behind in its group goes with it (again, on drop: `_group`).
     sys::kill_group(pid);
     stdout_task.abort();
-    let _ = tokio::time::timeout(std::time::Duration::from_millis(500), stderr_task).await;
+    let _ = tokio::time::timeout(Duration::from_millis(500), stderr_task).await;
     obs.stderr_tail = tail_text(&tail);
     obs
 }
@@ -215,11 +238,14 @@ fn on_line(
     ctx: &RunContext,
     line: &[u8],
     obs: &mut Observed,
-    deadline: &mut tokio::time::Instant,
+    deadline: &mut Option<tokio::time::Instant>,
+    profiled: bool,
 ) -> Result<(), String> {
     let text = std::str::from_utf8(line)
         .map_err(|_| format!("worker wrote non-UTF-8 to stdout: {}", preview(line)))?;
-    if text.trim().is_empty() {
+    // A profiler shares the worker's stdout and may print its own lines there; every protocol
+    // event is a JSON object, so under a profiler only lines that start like one are the worker's.
+    if text.trim().is_empty() || profiled && !text.trim_start().starts_with('{') {
         return Ok(());
     }
     let event: Event = serde_json::from_str(text).map_err(|e| {
@@ -243,21 +269,38 @@ fn on_line(
         }
         _ if obs.hello.is_none() => return Err("worker sent an event before its hello".into()),
         _ if obs.row.is_some() => return Err("worker wrote to stdout after its row".into()),
-        Event::Stage { stage } => {
+        // Only an advance restarts the clock: a worker re-sending a stage must still time out.
+        Event::Stage { stage } if advances(&obs.stage, &stage) => {
             obs.stage = stage;
-            *deadline = tokio::time::Instant::now() + ctx.deadlines.for_stage(&obs.stage);
+            *deadline = Some(tokio::time::Instant::now() + ctx.deadlines.for_stage(&obs.stage));
         }
+        Event::Stage { .. } => {}
         Event::Row { row } => {
             obs.row = Some(*row);
             obs.stage = Stage::Exit;
-            *deadline = tokio::time::Instant::now() + ctx.deadlines.exit;
+            *deadline = Some(tokio::time::Instant::now() + ctx.deadlines.exit);
         }
     }
     Ok(())
 }
 
-fn far_future() -> tokio::time::Instant {
-    tokio::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365)
+/// Whether `next` comes after `now` in a worker's life; a stage this nbench does not know
+/// (from a newer worker) is no advance, so it cannot extend a deadline.
+pub fn advances(now: &Stage, next: &Stage) -> bool {
+    fn rank(s: &Stage) -> Option<u8> {
+        Some(match s {
+            Stage::Queued => 0,
+            Stage::Spawn => 1,
+            Stage::Handshake => 2,
+            Stage::Setup => 3,
+            Stage::Fidelity => 4,
+            Stage::Warmup => 5,
+            Stage::Measure => 6,
+            Stage::Exit => 7,
+            _ => return None,
+        })
+    }
+    matches!((rank(now), rank(next)), (Some(a), Some(b)) if b > a)
 }
 
 fn spec_for(ctx: &RunContext, a: &Attempt) -> Spec {
@@ -278,6 +321,9 @@ fn spec_for(ctx: &RunContext, a: &Attempt) -> Spec {
             .instance(a)
             .or(ctx.cache_dir.as_deref())
             .map(|p| p.display().to_string()),
+        provider_platforms: crate::provider::find(&a.provider)
+            .filter(|p| p.foreign)
+            .map(|p| p.platforms.iter().map(|s| s.to_string()).collect()),
     }
 }
 

@@ -2,13 +2,20 @@
 //! run's state (pending attempts, the scheduler, the store, progress, the interrupt flag); the
 //! [`executor`] runs one worker process and reports what it saw; [`synth`] turns that into the
 //! attempt's single row; [`sys`] holds the unsafe OS calls. [`session`] is the front door the
-//! commands use: one stored run from plan to finalised manifest. Nothing here renders results.
+//! commands use: one stored run from plan to finalised manifest; [`resume`] completes one. Nothing here renders results.
 
 pub mod dispatcher;
 pub mod executor;
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod fake_tests;
+pub mod resume;
 pub mod session;
 mod streams;
 pub mod synth;
+#[cfg(test)]
+mod synth_tests;
 pub mod sys;
 pub mod timestamp;
 
@@ -36,4 +43,6 @@ pub struct RunContext {
     pub cache_dir: Option<PathBuf>,
     /// How foreign-provider attempts start and where their instances are.
     pub foreign: crate::provider::Foreign,
+    /// Which attempts run under `--profile`'s profiler, and how.
+    pub profile: crate::profile::Profiling,
 }

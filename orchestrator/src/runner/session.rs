@@ -1,18 +1,20 @@
 //! One stored run, start to finish, for the commands that execute a plan (`run` and `ab`):
-//! create the run directory, record the host and write the manifest before the first attempt,
-//! prepare the foreign providers' instances, dispatch, then write the derived summary beside the
+//! record the host, prepare the foreign providers' instances, and only then — the plan ready,
+//! no stop signal received — create the run directory and write the manifest before the first
+//! attempt; dispatch, then write the derived summary beside the
 //! rows and rewrite the manifest (status, the summary's counts, the worker's own version) — the
 //! manifest also when the dispatcher fails, so a run directory never claims to be `running`
 //! after nbench has gone. It does not plan, gate or print verdicts; the commands do.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use nbench_schema::{Host, MeasurePolicy, Row};
 
 use super::RunContext;
-use super::dispatcher::dispatch;
+use super::dispatcher::{Processes, dispatch, stop_signals};
+use super::sys;
 use super::timestamp::timestamp;
 use crate::analysis::summary::{self, Summary};
 use crate::attempt::Attempt;
@@ -22,7 +24,7 @@ use crate::gpus::GpuSet;
 use crate::hostinfo;
 use crate::manifest::{Manifest, WorkerFacts};
 use crate::planner::SEEDS;
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 use crate::scheduler::Scheduler;
 use crate::store::{self, MANIFEST_FILE, RunStore};
 
@@ -38,6 +40,14 @@ pub struct Setup {
     pub policy: MeasurePolicy,
     pub deadlines: Deadlines,
     pub gpus: GpuSet,
+    /// How progress is shown.
+    pub progress: progress::Mode,
+    /// The machine-wide benchmark lock to hold for the whole session.
+    pub lock: crate::lock::Choice,
+    /// The machine checks made before the run, for the manifest.
+    pub system: Vec<crate::system::Check>,
+    /// `--profile`: the profiler and the ids of the attempts it wraps.
+    pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
 }
 
 /// A finished (or interrupted) session.
@@ -62,8 +72,7 @@ pub fn execute(
     sched: Scheduler,
     announce: impl FnOnce(&str, &Path),
 ) -> Result<Finished> {
-    let run_id = new_run_id();
-    let mut store = RunStore::create(&setup.store_root, &run_id)?;
+    let _machine = crate::lock::machine(&setup.lock)?;
     let machine = hostinfo::machine();
     let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));
     let host = Host {
@@ -77,12 +86,15 @@ pub fn execute(
     let mut probes: Vec<String> = plan.iter().map(|a| a.probe.clone()).collect();
     probes.dedup();
     let mut manifest = Manifest {
-        run_id: run_id.clone(),
+        // Set when the run directory is created: its name is the id.
+        run_id: String::new(),
         status: "running".into(),
         started_at: timestamp(chrono::Utc::now()),
         finished_at: None,
         nbench_version: host.nbench_version.clone(),
-        command_line: std::env::args().collect(),
+        command_line: std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
         machine,
         worker: WorkerFacts {
             path: setup.worker_label,
@@ -102,9 +114,18 @@ pub fn execute(
         env: hostinfo::allowed_env(),
         status_counts: Vec::new(),
         providers: Vec::new(),
+        plan: Some(super::resume::plan_record(&plan, &setup.worker)?),
+        resumes: Vec::new(),
+        system: setup.system,
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
+    // A stop before this point leaves nothing behind: no directory that later looks like a run.
+    if sys::stops() > 0 {
+        return Err(Error::Interrupted);
+    }
+    let (run_id, mut store) = RunStore::create(&setup.store_root, new_run_id)?;
+    manifest.run_id = run_id.clone();
     let manifest_path = store.dir().join(MANIFEST_FILE);
     // The first write is the store's writability check: it fails before any attempt starts.
     store
@@ -124,15 +145,33 @@ pub fn execute(
         variant: None,
         cache_dir: None,
         foreign: foreign.foreign,
+        profile: match setup.profile {
+            Some((p, ids)) => crate::profile::Profiling::prepare(p, &ids, store.dir())?,
+            None => Default::default(),
+        },
     });
     announce(&run_id, store.dir());
-    let mut progress = Progress::new(plan.len());
+    let mut progress = Progress::new(setup.progress, plan.len());
     let t0 = Instant::now();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    let outcome = rt.block_on(dispatch(ctx, plan, sched, &mut store, &mut progress));
+    let outcome = rt.block_on(async {
+        let stops = stop_signals();
+        dispatch(
+            Arc::new(Processes),
+            ctx,
+            plan,
+            sched,
+            stops,
+            &mut store,
+            &mut progress,
+        )
+        .await
+    });
+    // A worker stuck past SIGKILL keeps a blocking reaper thread; it must not keep nbench.
+    rt.shutdown_timeout(Duration::from_millis(500));
     progress.finish();
     let wall_s = t0.elapsed().as_secs_f64();
 
@@ -141,16 +180,24 @@ pub fn execute(
         Ok(o) => o,
         Err(e) => {
             manifest.status = "failed".into();
-            let _ = store::write_json_atomic(&manifest_path, &manifest);
+            // The dispatcher's error is the cause; a manifest that cannot say so is reported
+            // beside it, never silently left `running`.
+            if let Err(w) = store::write_json_atomic(&manifest_path, &manifest) {
+                eprintln!("nbench: error: {w}");
+            }
             return Err(e);
         }
     };
     // The derived summary (ratios, pooled seeds) is computed once, beside the rows it came from;
     // `summary`/`report`/`plot` rewrite it when they render this run with other options.
     let derived = summary::summarize(&outcome.rows, &summary::Options::default());
-    store.write_json(summary::SUMMARY_FILE, &derived)?;
+    // Both are written even when one fails, so the manifest never stays `running`; either
+    // failure then ends the command with exit 4 naming its path.
+    let summary_written = store.write_json(summary::SUMMARY_FILE, &derived);
     finish_manifest(&mut manifest, &outcome.rows, &derived, outcome.interrupted);
-    store::write_json_atomic(&manifest_path, &manifest)?;
+    let manifest_written = store::write_json_atomic(&manifest_path, &manifest);
+    summary_written?;
+    manifest_written?;
     Ok(Finished {
         run_id,
         dir: store.dir().to_path_buf(),
@@ -164,7 +211,12 @@ pub fn execute(
 
 /// The end-of-run facts: status, the summary's counts per status, and what the worker said of
 /// itself.
-fn finish_manifest(manifest: &mut Manifest, rows: &[Row], summary: &Summary, interrupted: bool) {
+pub(super) fn finish_manifest(
+    manifest: &mut Manifest,
+    rows: &[Row],
+    summary: &Summary,
+    interrupted: bool,
+) {
     manifest.status = if interrupted {
         "interrupted"
     } else {

@@ -46,6 +46,8 @@ pub fn bare(
         worker: None,
         variant: a.variant_or(&ctx.variant),
         reference_backend: None,
+        imported: None,
+        profile: ctx.profile.row_field(a),
         started_at: timestamp(at),
         finished_at: timestamp(at),
     }
@@ -85,6 +87,12 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
         (Status::EnvFailed, Some(f), None)
     } else {
         match (&obs.killed, &obs.protocol_error, obs.row.clone()) {
+            // A row that arrived before the interrupt is a finished measurement: keep it.
+            (Some(Kill::Interrupted), None, Some(row)) => {
+                let status = row.status.clone();
+                let fail = row.failure.clone();
+                (status, fail, Some(row))
+            }
             (Some(Kill::Interrupted), _, _) => (
                 Status::Interrupted,
                 Some(with_exit(failure(
@@ -127,6 +135,16 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
         }
     };
 
+    let fail = match fail {
+        Some(mut f) if obs.unreaped => {
+            f.message.push_str(&format!(
+                "; the worker did not exit within {}s of SIGKILL and was left unreaped",
+                super::executor::REAP_CAP.as_secs()
+            ));
+            Some(f)
+        }
+        other => other,
+    };
     let mut out = match base {
         Some(mut r) => {
             r.status = status;
@@ -141,6 +159,7 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
             r.attempt_id = a.id.clone();
             r.family = a.family.clone();
             r.variant = a.variant_or(&ctx.variant);
+            r.profile = ctx.profile.row_field(a);
             r.host = Some(ctx.host.clone());
             r
         }

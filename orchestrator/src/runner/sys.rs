@@ -1,10 +1,13 @@
 //! The operating-system edge of the runner: spawning a worker pinned to its cores in its own
-//! process group, reaping it with `wait4` (for `ru_maxrss`), and killing a whole group. Unsafe
-//! code lives here and nowhere else in the runner; this module makes no decisions.
+//! process group (and set to die with nbench), reaping it with `wait4` (for `ru_maxrss`),
+//! killing a whole group, and counting the stop signals (SIGINT, SIGTERM, SIGHUP) nbench has
+//! received. The runner's and the helpers' unsafe code lives here and nowhere else; this
+//! module makes no decisions.
 
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Thread-count variables set to the core group's size for every worker.
 pub const THREAD_VARS: [&str; 4] = [
@@ -24,14 +27,18 @@ pub struct Reaped {
 }
 
 /// Spawns `program` with piped stdio, in a new process group, pinned to `cpus` before its
-/// `main` runs.
+/// `main` runs, in `cwd` when given (a profiled attempt's artifact directory).
 pub fn spawn(
     program: &Path,
     args: &[String],
     cpus: &[u32],
     env: &[(String, String)],
+    cwd: Option<&Path>,
 ) -> std::io::Result<Child> {
     let mut cmd = Command::new(program);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -47,6 +54,7 @@ pub fn spawn(
         unsafe { libc::CPU_SET(c as usize, &mut set) };
     }
     let pin = !cpus.is_empty();
+    die_with_parent(&mut cmd);
     unsafe {
         cmd.pre_exec(move || {
             if pin && libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0
@@ -57,6 +65,28 @@ pub fn spawn(
         });
     }
     cmd.spawn()
+}
+
+/// Makes the child of `cmd` get SIGKILL when the thread that spawns it dies, so a worker or
+/// helper never outlives nbench, even a SIGKILLed nbench. The kernel ties the signal to the
+/// spawning *thread*: spawn from threads that live as long as the child matters (the main
+/// thread, the async runtime's workers), never from a short-lived one.
+pub fn die_with_parent(cmd: &mut Command) {
+    // SAFETY: getpid before fork; the closure makes only the async-signal-safe prctl, getppid
+    // and _exit calls.
+    let parent = unsafe { libc::getpid() };
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent may have died between fork and prctl; then no signal will ever come.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Blocks until `pid` exits and reaps it with `wait4`.
@@ -94,6 +124,46 @@ pub fn kill_group(pgid: u32) {
     unsafe {
         libc::kill(-(pgid as libc::pid_t), libc::SIGKILL);
     }
+}
+
+/// Kills a worker's process group when dropped: a worker is never orphaned, whether its
+/// executor finishes, is cancelled, or unwinds from a panic.
+pub struct GroupGuard(pub u32);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        kill_group(self.0);
+    }
+}
+
+static STOPS: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn on_stop(_: libc::c_int) {
+    STOPS.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Installs the stop handlers: from here on SIGINT, SIGTERM and SIGHUP are only counted
+/// ([`stops`]); whoever is waiting decides what a stop means. Idempotent.
+pub fn install_stop_handlers() -> std::io::Result<()> {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the handler only increments an atomic, which is async-signal-safe; the
+        // sigaction struct is plain data. SA_RESTART keeps blocking reads from failing EINTR.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_stop as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            if libc::sigaction(sig, &sa, std::ptr::null_mut()) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many stop signals nbench has received since the handlers were installed.
+pub fn stops() -> usize {
+    STOPS.load(Ordering::SeqCst)
 }
 
 /// A signal's conventional name.

@@ -4,7 +4,10 @@
 //! runs, which is the newest) and durable writing; [`read`] owns loading rows back from any mix
 //! of files and directories. It must not compute or render anything.
 
+pub mod durable;
 pub mod read;
+
+pub use durable::write_atomic;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -15,6 +18,7 @@ use serde::Serialize;
 
 use crate::config::FileConfig;
 use crate::error::{Error, Result};
+use crate::lock;
 
 /// The store root when neither `--store` nor `[run] store` of nbench.toml names one, relative
 /// to the working directory.
@@ -70,20 +74,68 @@ pub struct RunStore {
     dir: PathBuf,
     rows_path: PathBuf,
     rows: File,
+    /// Held for the store's life: `prune` skips a run whose lock is held.
+    _lock: lock::Held,
 }
 
 impl RunStore {
-    /// Creates `root/run_id/` and opens its rows file. Fails before any attempt starts if the
-    /// store is not writable.
-    pub fn create(root: &Path, run_id: &str) -> Result<RunStore> {
-        let dir = root.join(run_id);
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Unwritable {
-            path: dir.clone(),
+    /// Creates a new run directory `root/<id>/` exclusively (a directory that already exists is
+    /// never shared: another id is drawn from `new_id`) and creates its rows file. Fails before
+    /// any attempt starts if the store is not writable.
+    pub fn create(root: &Path, mut new_id: impl FnMut() -> String) -> Result<(String, RunStore)> {
+        std::fs::create_dir_all(root).map_err(|source| Error::Unwritable {
+            path: root.to_path_buf(),
             source,
         })?;
+        for _ in 0..64 {
+            let run_id = new_id();
+            let dir = root.join(&run_id);
+            match std::fs::create_dir(&dir) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(source) => return Err(Error::Unwritable { path: dir, source }),
+            }
+            let _ = durable::sync_dir(root);
+            let lock = lock::run(&dir)?;
+            return Ok((run_id, RunStore::open(dir, true, lock)?));
+        }
+        Err(Error::Runtime(format!(
+            "cannot create a new run directory in {}: every id drawn already exists",
+            root.display()
+        )))
+    }
+
+    /// Opens an existing run directory's rows file for appending (`--resume`). A torn last line
+    /// left by a writer that was killed mid-append is cut off first, so the next row starts on
+    /// a line of its own.
+    pub fn reopen(dir: &Path) -> Result<RunStore> {
+        let lock = lock::run(dir)?;
+        let store = RunStore::open(dir.to_path_buf(), false, lock)?;
+        let bytes = std::fs::read(&store.rows_path).map_err(|source| Error::Read {
+            path: store.rows_path.clone(),
+            source,
+        })?;
+        let keep = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        if keep < bytes.len() {
+            store
+                .rows
+                .set_len(keep as u64)
+                .and_then(|()| store.rows.sync_all())
+                .map_err(|source| Error::WriteFailed {
+                    path: store.rows_path.clone(),
+                    source,
+                })?;
+        }
+        Ok(store)
+    }
+
+    fn open(dir: PathBuf, new: bool, lock: lock::Held) -> Result<RunStore> {
         let rows_path = dir.join(ROWS_FILE);
-        let rows = OpenOptions::new()
-            .create(true)
+        let mut opts = OpenOptions::new();
+        if new {
+            opts.create_new(true);
+        }
+        let rows = opts
             .append(true)
             .open(&rows_path)
             .map_err(|source| Error::Unwritable {
@@ -94,6 +146,7 @@ impl RunStore {
             dir,
             rows_path,
             rows,
+            _lock: lock,
         })
     }
 
@@ -127,7 +180,7 @@ impl RunStore {
     }
 }
 
-/// Writes pretty JSON to `path` through a temporary file and a rename.
+/// Writes pretty JSON to `path` with [`write_atomic`].
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::Runtime(format!("cannot serialize {}: {e}", path.display())))?;
@@ -135,15 +188,32 @@ pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, text.as_bytes())
 }
 
-/// Writes bytes to `path` through a temporary file and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let fail = |source| Error::WriteFailed {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut f = File::create(&tmp).map_err(fail)?;
-    f.write_all(bytes).map_err(fail)?;
-    f.sync_data().map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(fail)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_directory_is_never_shared() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("taken")).unwrap();
+        let mut ids = ["taken", "fresh"].into_iter();
+        let (id, store) = RunStore::create(root.path(), || ids.next().unwrap().into()).unwrap();
+        assert_eq!(id, "fresh");
+        assert!(store.rows_path().is_file());
+        assert!(
+            !root.path().join("taken").join(ROWS_FILE).exists(),
+            "the existing directory was used"
+        );
+    }
+
+    #[test]
+    fn reopening_cuts_a_torn_tail() {
+        let root = tempfile::tempdir().unwrap();
+        let (_, store) = RunStore::create(root.path(), || "r".into()).unwrap();
+        let rows = store.rows_path().to_path_buf();
+        drop(store);
+        std::fs::write(&rows, b"{\"a\":1}\n{\"torn").unwrap();
+        let _store = RunStore::reopen(&root.path().join("r")).unwrap();
+        assert_eq!(std::fs::read(&rows).unwrap(), b"{\"a\":1}\n");
+    }
 }

@@ -39,7 +39,52 @@ fn unknown_backend_lists_the_valid_ones() {
 fn a_size_the_probe_lacks_lists_its_sizes() {
     refused(
         &["run", "--match", "vec.add", "--size", "123"],
-        &["vec.add has no size `123`", "100000"],
+        &[
+            "no selected probe takes `123` for `size`",
+            "(vec.add)",
+            "100000",
+        ],
+    );
+}
+
+#[test]
+fn a_size_of_the_wrong_kind_names_the_selection_not_one_probe() {
+    // Across families, the value is judged against every selected probe with the axis.
+    refused(
+        &["run", "--family", "vec,linop", "--size", "abc"],
+        &[
+            "--size abc: no selected probe takes `abc` for `size`",
+            "probes",
+            "int",
+        ],
+    );
+}
+
+#[test]
+fn a_size_some_selected_probes_lack_plans_the_others() {
+    let out = Nbench::new(&[
+        "run",
+        "--family",
+        "vec,tensor",
+        "--size",
+        "100000",
+        "--dry-run",
+    ])
+    .run();
+    out.expect_code(exit::SUCCESS);
+    assert!(out.stdout.contains("vec.add size=100000"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("tensor."),
+        "tensor has no size 100000: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_negative_warmup_gets_the_real_validation_message() {
+    refused(
+        &["run", "--match", "vec.add", "--warmup", "-1"],
+        &["--warmup", "must be a non-negative number", "-1"],
     );
 }
 

@@ -113,7 +113,7 @@ fn bad_or_too_new_input_exits_2_with_a_clear_message() {
         .stderr_has(&["junk.jsonl:1"]);
     compare(&good, &good, &["--format", "xml"])
         .expect_code(exit::BAD_INPUT)
-        .stderr_has(&["valid formats: table, md, json, junit, github"]);
+        .stderr_has(&["invalid value 'xml'", "table, md, json, junit, github"]);
     compare(&good, &good, &["--alpha", "2"])
         .expect_code(exit::BAD_INPUT)
         .stderr_has(&["gate.alpha"]);

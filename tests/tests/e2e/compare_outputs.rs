@@ -195,7 +195,7 @@ fn export_writes_bmf_and_both_gab_files() {
     Nbench::new(&["export", "--format", "csv", &b.display().to_string()])
         .run()
         .expect_code(exit::BAD_INPUT)
-        .stderr_has(&["valid formats: bmf, gab"]);
+        .stderr_has(&["invalid value 'csv'", "[possible values: bmf, gab]"]);
 }
 
 #[test]

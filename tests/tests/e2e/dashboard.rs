@@ -82,9 +82,9 @@ fn chromium() -> Option<&'static str> {
             "{CHROMIUM} is missing under CI: .ci/run installs Debian's chromium package before the tests"
         );
     }
-    eprintln!(
-        "\n!!!!!!!! SKIPPED: the dashboard browser test needs {CHROMIUM} (apt-get install chromium); CI installs it !!!!!!!!\n"
-    );
+    nbench_tests::skipped(&format!(
+        "the dashboard browser test: {CHROMIUM} is missing; to run it: apt-get install chromium (CI installs it)"
+    ));
     None
 }
 

@@ -1,4 +1,4 @@
-//! Foreign providers end to end (DESIGN §9): `nbench run --provider native,numpy` on vec probes
+//! Foreign providers end to end (docs/providers.md): `nbench run --provider native,numpy` on vec probes
 //! through the real binaries and the Python worker. These tests need an interpreter with NumPy
 //! in `NBENCH_PYTHON` (`scripts/test.sh` builds one with `scripts/py-env.sh`). A bare
 //! `cargo test` without one says so loudly on stderr and passes; under CI (`CI` set) it fails.
@@ -191,8 +191,7 @@ fn numpy_covers_every_family_and_skips_what_it_lacks() {
     let out = Nbench::new(&["run", "--provider", "numpy", "--quick"])
         .args(&["--family", "space,tensor,semiring,linop,graph,calib"])
         .args(FAST)
-        .env("NBENCH_PYTHON", &py)
-        .env("NBENCH_INSTANCE_CACHE", &cache.path().display().to_string())
+        .python(&py, cache.path())
         .with_store()
         .run();
     let rows = out.rows();

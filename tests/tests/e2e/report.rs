@@ -300,7 +300,7 @@ fn a_newer_schema_is_refused_with_exit_2() {
     Nbench::new(&["summary", "--format", "yaml", &path.display().to_string()])
         .run()
         .expect_code(2)
-        .stderr_has(&["unknown --format yaml", "table, md, json, csv"]);
+        .stderr_has(&["invalid value 'yaml'", "table, md, json, csv"]);
 }
 
 #[test]

@@ -150,7 +150,7 @@ fn calib_alloc_peak_rss_matches_the_allocation() {
 fn cpu_slots_pin_each_worker_to_its_group() {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     if cpus < 2 {
-        eprintln!("skipped: needs 2 CPUs");
+        nbench_tests::skipped("a scheduling test: it needs 2 CPUs and this machine has fewer");
         return;
     }
     let out = Nbench::sleep("20")

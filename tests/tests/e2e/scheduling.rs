@@ -1,4 +1,4 @@
-//! Resource-aware scheduling end to end (DESIGN §6), with real worker processes: concurrent
+//! Resource-aware scheduling end to end (docs/scheduling.md), with real worker processes: concurrent
 //! CPU attempts never share a core, and over simulated GPU devices (`--simulate-gpus`, backed
 //! by `calib.sleep`'s `sim` backend) never two attempts on one device, N at once across N
 //! devices, every GPU attempt pinned to the device it held, and CPU and GPU work overlapping.
@@ -49,7 +49,7 @@ fn seen_device(r: &Row) -> u32 {
 fn two_cpus() -> bool {
     let ok = std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2;
     if !ok {
-        eprintln!("skipped: needs 2 CPUs");
+        nbench_tests::skipped("a scheduling test: it needs 2 CPUs and this machine has fewer");
     }
     ok
 }
@@ -194,7 +194,7 @@ fn without_a_driver_cuda_attempts_end_env_failed_and_cpu_work_runs() {
         "cuda among --platforms: the helper was asked"
     );
     if m["gpus"]["count"] != 0 {
-        eprintln!("skipped: this machine has a CUDA device");
+        nbench_tests::skipped("a no-GPU scheduling test: this machine has a CUDA device");
         return;
     }
     out.expect_code(exit::ATTEMPTS_FAILED);
@@ -226,7 +226,7 @@ fn cuda_backends_without_a_driver_end_env_failed_naming_the_reason() {
         .output()
         .expect("run nbench-worker gpus");
     if String::from_utf8_lossy(&gpus.stdout).trim() != "[]" {
-        eprintln!("skipped: this machine has a CUDA device");
+        nbench_tests::skipped("a no-GPU scheduling test: this machine has a CUDA device");
         return;
     }
     // --gpus forces a device lock, so the worker itself meets the missing driver.

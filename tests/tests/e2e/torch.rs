@@ -1,4 +1,4 @@
-//! The torch provider end to end on CPU (DESIGN §9): `nbench run --provider native,torch` over
+//! The torch provider end to end on CPU (docs/providers.md): `nbench run --provider native,torch` over
 //! every family torch implements, through the real binaries and the Python worker. Needs an
 //! interpreter with torch in `NBENCH_PYTHON` (`scripts/py-env.sh --with-torch`); under CI
 //! `scripts/test.sh` builds one and sets `NBENCH_REQUIRE_TORCH`, so there the test cannot skip.
@@ -35,8 +35,7 @@ fn torch_rows_share_native_digests_and_pass_fidelity() {
     let out = Nbench::new(&["run", "--provider", "native,torch"])
         .args(PROBES)
         .args(FAST)
-        .env("NBENCH_PYTHON", &py)
-        .env("NBENCH_INSTANCE_CACHE", &cache.path().display().to_string())
+        .python(&py, cache.path())
         .with_store()
         .run();
     let rows = out.rows();

@@ -1,5 +1,5 @@
 """Loading a materialised instance: `meta.json` and the `.npy` arrays that
-`nbench-worker materialize` wrote under spec.cache_dir (DESIGN §9).
+`nbench-worker materialize` wrote under spec.cache_dir (docs/providers.md).
 
 Owns: reading the directory and checking the arrays against meta.json (dtype and length). It
 never generates data: a foreign provider solves exactly the bytes the native worker hashed.

@@ -2,12 +2,13 @@
 //! kernel that does not compile fails CI. It owns only the loop and the report; the program
 //! table and options are [`super::sources`]'s, so CI compiles exactly what attempts compile.
 
-use super::CudaError;
 use super::sources::{PROGRAMS, compile};
+use super::{CudaError, cubin};
 
-/// Virtual architectures checked: the oldest the backend supports and a current one, so
-/// neither an old-arch limitation nor a new-arch deprecation slips through.
-pub const ARCHS: &[&str] = &["compute_75", "compute_90"];
+/// Architectures checked: PTX for the oldest virtual architecture the backend supports and a
+/// current one, so neither an old-arch limitation nor a new-arch deprecation slips through, and
+/// CUBINs for the same two real ones (`sm_90` is the H200's), which is what attempts load.
+pub const ARCHS: &[&str] = &["compute_75", "compute_90", "sm_75", "sm_90"];
 
 /// One program's result on one architecture.
 #[derive(Debug)]
@@ -17,12 +18,16 @@ pub struct Checked {
     pub result: Result<usize, CudaError>,
 }
 
-/// Compiles every program for every architecture; `Ok(n)` is the PTX size in bytes.
+/// Compiles every program for every architecture; `Ok(n)` is the PTX or CUBIN size in bytes.
 pub fn check_all() -> Vec<Checked> {
     let mut out = Vec::new();
     for p in PROGRAMS {
         for &arch in ARCHS {
-            let result = compile(p, Some(arch)).map(|ptx| ptx.to_src().len());
+            let result = if arch.starts_with("sm_") {
+                cubin::compile(p, arch).map(|bin| bin.len())
+            } else {
+                compile(p, Some(arch)).map(|ptx| ptx.to_src().len())
+            };
             out.push(Checked {
                 program: p.name,
                 arch,

@@ -29,8 +29,14 @@ pub fn cuda_check() -> i32 {
     for c in &results {
         match &c.result {
             Ok(bytes) => println!(
-                "ok    {:<20} {:<11} {bytes} bytes of ptx",
-                c.program, c.arch
+                "ok    {:<20} {:<11} {bytes} bytes of {}",
+                c.program,
+                c.arch,
+                if c.arch.starts_with("sm_") {
+                    "cubin"
+                } else {
+                    "ptx"
+                }
             ),
             Err(e) => {
                 failed += 1;

@@ -11,8 +11,10 @@
 
 pub mod check;
 pub mod commands;
+pub mod cubin;
 pub mod devices;
 pub mod kernel;
+pub mod libs;
 pub mod matmul;
 pub mod semiring;
 pub mod session;

@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use cudarc::driver::sys::CUevent_flags;
 use cudarc::driver::{CudaContext, CudaEvent, CudaFunction, CudaStream};
+use cudarc::nvrtc::Ptx;
 use nbench_schema::Device;
 
+use super::cubin;
 use super::devices::{GpuDevice, list};
 use super::sources::{compile, program};
 use super::{CudaError, visible_device};
@@ -54,10 +56,24 @@ impl Session {
         })
     }
 
-    /// Compiles (NVRTC) and loads program `name`, returning its functions in order.
+    /// Compiles (NVRTC) and loads program `name`, returning its functions in order: a CUBIN
+    /// for this device's `sm_XY` (no driver JIT, so an NVRTC newer than the driver is fine),
+    /// or PTX when this NVRTC cannot target the device (then the driver JITs it).
     pub fn load(&self, name: &str, functions: &[&str]) -> Result<Vec<CudaFunction>, CudaError> {
-        let ptx = compile(program(name)?, None)?;
-        let module = self.ctx.load_module(ptx)?;
+        let p = program(name)?;
+        let (major, minor) = self.ctx.compute_capability()?;
+        let image = match cubin::compile(p, &format!("sm_{major}{minor}")) {
+            Ok(bin) => Ptx::from_binary(bin),
+            Err(CudaError::Compile { log, .. }) => compile(p, None).map_err(|e| match e {
+                CudaError::Compile { program, log: ptx } => CudaError::Compile {
+                    program,
+                    log: format!("as cubin: {log}; as ptx: {ptx}"),
+                },
+                other => other,
+            })?,
+            Err(e) => return Err(e),
+        };
+        let module = self.ctx.load_module(image)?;
         let mut out = Vec::with_capacity(functions.len());
         for f in functions {
             out.push(module.load_function(f)?);

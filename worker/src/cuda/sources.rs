@@ -58,18 +58,27 @@ pub fn program(name: &str) -> Result<&'static Program, CudaError> {
     })
 }
 
+/// NVRTC's options for `p`, the architecture aside: the same for PTX and CUBIN.
+pub fn options(p: &Program) -> Vec<String> {
+    // Fidelity is judged against f64 oracles: keep IEEE division, sqrt and denormals.
+    let mut out = vec![
+        "--ftz=false".to_string(),
+        "--prec-sqrt=true".to_string(),
+        "--prec-div=true".to_string(),
+    ];
+    out.extend(p.defines.iter().map(|d| format!("-D{d}")));
+    out
+}
+
 /// Compiles `p` to PTX. `arch` is the virtual architecture (`compute_XY`); `None` lets NVRTC
-/// pick its default, which every driver of the same major version can JIT.
+/// pick its default. Attempts load a CUBIN ([`super::cubin`]) and fall back to this PTX only
+/// when NVRTC does not know the device's architecture.
 pub fn compile(p: &Program, arch: Option<&'static str>) -> Result<Ptx, CudaError> {
     if !super::nvrtc_present() {
         return Err(CudaError::LibraryMissing("libnvrtc"));
     }
     let opts = CompileOptions {
-        // Fidelity is judged against f64 oracles: keep IEEE division, sqrt and denormals.
-        ftz: Some(false),
-        prec_div: Some(true),
-        prec_sqrt: Some(true),
-        options: p.defines.iter().map(|d| format!("-D{d}")).collect(),
+        options: options(p),
         arch,
         name: Some(format!("{}.cu", p.name)),
         ..CompileOptions::default()

@@ -79,3 +79,43 @@ fn every_algebra_has_a_program() {
     }
     assert_eq!(PROGRAMS.len(), 1 + semiring::ALGEBRAS.len());
 }
+
+#[test]
+fn the_bindings_version_is_the_cudarc_feature_built() {
+    let manifest = include_str!("../../Cargo.toml");
+    let (major, minor) = super::libs::BINDINGS.split_once('.').expect("major.minor");
+    let feature = format!("\"cuda-{major:0>2}{minor:0>2}0\"");
+    assert!(
+        manifest.contains(&feature),
+        "worker/Cargo.toml does not build cudarc with {feature}: update libs::BINDINGS"
+    );
+}
+
+#[test]
+fn the_library_lookup_tries_cudarcs_names_and_says_which_it_found() {
+    use super::libs::{Lookup, lookup_all};
+    let found = lookup_all();
+    let labels: Vec<&str> = found.iter().map(|(l, _)| *l).collect();
+    assert_eq!(labels, ["libcuda", "libnvrtc", "libcublas"]);
+    for (label, result) in &found {
+        match result {
+            Lookup::Missing { tried, .. } => {
+                let so = format!("{label}.so");
+                assert!(tried.contains(&so), "{label}: {tried:?}");
+                // The CUDA 12 soname is tried; CUDA 13's is not, which is why the GPU check
+                // script links the newer libraries under a name that is.
+                assert!(tried.contains(&format!("{so}.12")), "{label}: {tried:?}");
+                assert!(!tried.contains(&format!("{so}.13")), "{label}: {tried:?}");
+            }
+            Lookup::Found { name, path, .. } => {
+                assert!(name.starts_with(label), "{label} loaded as {name}");
+                assert!(path.is_some(), "{label}: the file it came from");
+            }
+        }
+    }
+    assert_eq!(
+        matches!(found[0].1, Lookup::Found { .. }),
+        driver_present(),
+        "the lookup agrees with cudarc's own presence check"
+    );
+}

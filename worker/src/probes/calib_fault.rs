@@ -1,7 +1,8 @@
 //! `calib.fault`: deliberate failures at a chosen stage, so the runner's handling of crashes,
 //! aborts, bad exits, hangs, protocol breaks, stderr floods and OOM can be tested end to end.
 //!
-//! This file owns the faults and nothing else. The `garbage` and `torn` faults write to stdout
+//! This file owns the faults and nothing else; its `unsafe` is the libc calls the faults need
+//! (`signal`/`raise` for `crash`, `getrlimit`/`setrlimit` for `oom`). The `garbage` and `torn` faults write to stdout
 //! directly, bypassing the `Emitter`, on purpose. Every fault except `flood` ends the process
 //! (or never returns); none may be exercised in-process by unit tests.
 

@@ -1,8 +1,9 @@
 //! Explicit-SIMD instantiation: one kernel body, compiled once per x86-64 instruction set.
 //!
 //! This module owns the instruction-set backends (`sse2`, `avx2`, `avx512`), their runtime
-//! detection, and the only `unsafe` of the probe library: calling a `#[target_feature]`
-//! wrapper after the feature was checked. A kernel is a [`Body`] whose `run::<L>()` is written
+//! detection, and the only `unsafe` of the probe library's kernels: calling a
+//! `#[target_feature]` wrapper after the feature was checked (the deliberate faults of
+//! `calib_fault` make their own libc calls). A kernel is a [`Body`] whose `run::<L>()` is written
 //! once over `L`-lane accumulators; the wrappers here inline it under each feature set so LLVM
 //! emits 128-, 256- or 512-bit code from the same source. The shared bodies live beside it
 //! (element-wise maps in [`super::simd_map`], lane-parallel folds in [`super::simd_fold`]); this

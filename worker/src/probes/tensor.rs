@@ -138,13 +138,7 @@ fn instance<T: Elem>(
             a,
             b,
         }),
-        "faer" => Box::new(Faer {
-            fa: Mat::from_fn(n, n, |i, j| a[i * n + j]),
-            fb: Mat::from_fn(n, n, |i, j| b[i * n + j]),
-            c: Mat::zeros(n, n),
-            a,
-            b,
-        }),
+        "faer" => Box::new(Faer(FaerOperands::new(n, a, b))),
         "cuda" => cuda_matmul(n, a, b)?,
         other => {
             return Err(ProbeError::BadParam(format!(
@@ -238,35 +232,57 @@ impl<T: Elem> Kernel for Naive<T> {
     }
 }
 
-/// faer's matmul with the global parallelism the attempt configured.
-struct Faer<T: Elem> {
-    a: Vec<T>,
-    b: Vec<T>,
-    fa: Mat<T>,
-    fb: Mat<T>,
-    c: Mat<T>,
+/// The two n×n operands of a faer backend: row-major as generated (for the oracle) and as faer
+/// matrices, with the output matrix, so each tensor probe's faer kernel holds only its call.
+pub(super) struct FaerOperands<T: Elem> {
+    pub a: Vec<T>,
+    pub b: Vec<T>,
+    pub fa: Mat<T>,
+    pub fb: Mat<T>,
+    pub c: Mat<T>,
 }
 
-impl<T: Elem> Kernel for Faer<T> {
-    fn run(&mut self) {
-        let par = faer::get_global_parallelism();
-        matmul(
-            self.c.as_mut(),
-            Accum::Replace,
-            black_box(self.fa.as_ref()),
-            black_box(self.fb.as_ref()),
-            T::ONE,
-            par,
-        );
-        black_box(&mut self.c);
+impl<T: Elem> FaerOperands<T> {
+    pub fn new(n: usize, a: Vec<T>, b: Vec<T>) -> FaerOperands<T> {
+        FaerOperands {
+            fa: Mat::from_fn(n, n, |i, j| a[i * n + j]),
+            fb: Mat::from_fn(n, n, |i, j| b[i * n + j]),
+            c: Mat::zeros(n, n),
+            a,
+            b,
+        }
     }
-    fn output(&self) -> Vec<f64> {
+
+    /// The output, row-major like the inputs and the oracle.
+    pub fn output(&self) -> Vec<f64> {
         let n = self.c.nrows();
         (0..n * n)
             .map(|idx| self.c[(idx / n, idx % n)].into())
             .collect()
     }
+}
+
+/// faer's matmul with the global parallelism the attempt configured.
+struct Faer<T: Elem>(FaerOperands<T>);
+
+impl<T: Elem> Kernel for Faer<T> {
+    fn run(&mut self) {
+        let par = faer::get_global_parallelism();
+        let m = &mut self.0;
+        matmul(
+            m.c.as_mut(),
+            Accum::Replace,
+            black_box(m.fa.as_ref()),
+            black_box(m.fb.as_ref()),
+            T::ONE,
+            par,
+        );
+        black_box(&mut m.c);
+    }
+    fn output(&self) -> Vec<f64> {
+        self.0.output()
+    }
     fn oracle(&self) -> Option<Vec<f64>> {
-        Some(oracle(self.fa.nrows(), &self.a, &self.b))
+        Some(oracle(self.0.fa.nrows(), &self.0.a, &self.0.b))
     }
 }

@@ -7,10 +7,10 @@
 
 use std::hint::black_box;
 
-use faer::{Mat, unzip, zip};
+use faer::{unzip, zip};
 use nbench_schema::{ProbeInfo, Threshold};
 
-use super::tensor::{Elem, backends, setup_operands};
+use super::tensor::{Elem, FaerOperands, backends, setup_operands};
 use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis, str_axis};
 
 /// Square `C = A + B`.
@@ -49,13 +49,7 @@ fn instance<T: Elem>(
             a,
             b,
         }),
-        "faer" => Box::new(Faer {
-            fa: Mat::from_fn(n, n, |i, j| a[i * n + j]),
-            fb: Mat::from_fn(n, n, |i, j| b[i * n + j]),
-            c: Mat::zeros(n, n),
-            a,
-            b,
-        }),
+        "faer" => Box::new(Faer(FaerOperands::new(n, a, b))),
         other => {
             return Err(ProbeError::BadParam(format!(
                 "unknown backend `{other}`; valid backends: naive, faer"
@@ -111,28 +105,19 @@ impl<T: Elem> Kernel for Naive<T> {
 }
 
 /// faer's `zip!` over column-major matrices.
-struct Faer<T: Elem> {
-    a: Vec<T>,
-    b: Vec<T>,
-    fa: Mat<T>,
-    fb: Mat<T>,
-    c: Mat<T>,
-}
+struct Faer<T: Elem>(FaerOperands<T>);
 
 impl<T: Elem> Kernel for Faer<T> {
     fn run(&mut self) {
-        let (fa, fb) = (black_box(&self.fa), black_box(&self.fb));
-        zip!(&mut self.c, fa, fb).for_each(|unzip!(c, x, y)| *c = <T as Elem>::add(*x, *y));
-        black_box(&mut self.c);
+        let m = &mut self.0;
+        let (fa, fb) = (black_box(&m.fa), black_box(&m.fb));
+        zip!(&mut m.c, fa, fb).for_each(|unzip!(c, x, y)| *c = <T as Elem>::add(*x, *y));
+        black_box(&mut m.c);
     }
     fn output(&self) -> Vec<f64> {
-        // Row-major, like the inputs and the oracle.
-        let n = self.c.nrows();
-        (0..n * n)
-            .map(|idx| self.c[(idx / n, idx % n)].into())
-            .collect()
+        self.0.output()
     }
     fn oracle(&self) -> Option<Vec<f64>> {
-        Some(oracle(&self.a, &self.b))
+        Some(oracle(&self.0.a, &self.0.b))
     }
 }

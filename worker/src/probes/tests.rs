@@ -34,6 +34,7 @@ fn spec(probe: &str, backend: &str, params: &Params) -> Spec {
         },
         variant: None,
         cache_dir: None,
+        provider_platforms: None,
     }
 }
 

@@ -192,6 +192,32 @@ pub struct OpSpec {
     pub reduces: bool,
 }
 
+impl OpSpec {
+    /// An element-wise op: a vector out; the oracle is `exact` when `threshold` is [`EXACT`].
+    pub fn map(threshold: Threshold, flops: f64, bytes: f64) -> OpSpec {
+        OpSpec::new(threshold, flops, bytes, false)
+    }
+
+    /// A reduction: one value out; the oracle is `exact` when `threshold` is [`EXACT`].
+    pub fn fold(threshold: Threshold, flops: f64, bytes: f64) -> OpSpec {
+        OpSpec::new(threshold, flops, bytes, true)
+    }
+
+    fn new(threshold: Threshold, flops: f64, bytes: f64, reduces: bool) -> OpSpec {
+        OpSpec {
+            threshold,
+            oracle_kind: if threshold == EXACT {
+                "exact"
+            } else {
+                "f64_reference"
+            },
+            flops,
+            bytes,
+            reduces,
+        }
+    }
+}
+
 /// Builds the instance around already generated inputs.
 pub fn instance(isa: Isa, x: Vec<Vec<f32>>, spec: OpSpec, call: Call, oracle: Oracle) -> Instance {
     let n = x.first().map_or(0, Vec::len);

@@ -45,20 +45,6 @@ pub fn ops() -> Vec<VecProbe> {
     ]
 }
 
-fn spec(threshold: Threshold, flops: f64) -> OpSpec {
-    OpSpec {
-        threshold,
-        oracle_kind: if threshold == EXACT {
-            "exact"
-        } else {
-            "f64_reference"
-        },
-        flops,
-        bytes: 8.0,
-        reduces: false,
-    }
-}
-
 fn each(x: &[Vec<f32>], f: impl Fn(f64) -> f64) -> Vec<f64> {
     arg(x, 0).iter().map(|&a| f(f64::from(a))).collect()
 }
@@ -68,7 +54,7 @@ fn relu(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     let call =
         |isa, x: &[Vec<f32>], out: &mut [f32]| map1(isa, x, out, |a| a.max(0.0), |a| max(a, 0.0));
     let oracle = |x: &[Vec<f32>]| each(x, |a| a.max(0.0));
-    Ok(instance(isa, x, spec(EXACT, 1.0), call, oracle))
+    Ok(instance(isa, x, OpSpec::map(EXACT, 1.0, 8.0), call, oracle))
 }
 
 fn sigmoid(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
@@ -77,14 +63,26 @@ fn sigmoid(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
         map1(isa, x, out, |a| 1.0 / (1.0 + (-a).exp()), vmath::sigmoid)
     };
     let oracle = |x: &[Vec<f32>]| each(x, |a| 1.0 / (1.0 + (-a).exp()));
-    Ok(instance(isa, x, spec(TRANSCENDENTAL, 4.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::map(TRANSCENDENTAL, 4.0, 8.0),
+        call,
+        oracle,
+    ))
 }
 
 fn tanh(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     let x = inputs(ctx, &[UNIT])?;
     let call = |isa, x: &[Vec<f32>], out: &mut [f32]| map1(isa, x, out, f32::tanh, vmath::tanh);
     let oracle = |x: &[Vec<f32>]| each(x, f64::tanh);
-    Ok(instance(isa, x, spec(TRANSCENDENTAL, 1.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::map(TRANSCENDENTAL, 1.0, 8.0),
+        call,
+        oracle,
+    ))
 }
 
 fn gelu(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
@@ -94,7 +92,13 @@ fn gelu(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
         let (k, c) = ((2.0 / std::f64::consts::PI).sqrt(), 0.044_715);
         each(x, |a| 0.5 * a * (1.0 + (k * (a + c * a * a * a)).tanh()))
     };
-    Ok(instance(isa, x, spec(TRANSCENDENTAL, 8.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::map(TRANSCENDENTAL, 8.0, 8.0),
+        call,
+        oracle,
+    ))
 }
 
 /// GELU as a user writes it, with libm's `tanh`.
@@ -108,14 +112,26 @@ fn swish(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
         map1(isa, x, out, |a| a / (1.0 + (-a).exp()), vmath::swish)
     };
     let oracle = |x: &[Vec<f32>]| each(x, |a| a / (1.0 + (-a).exp()));
-    Ok(instance(isa, x, spec(TRANSCENDENTAL, 4.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::map(TRANSCENDENTAL, 4.0, 8.0),
+        call,
+        oracle,
+    ))
 }
 
 fn exp(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     let x = inputs(ctx, &[UNIT])?;
     let call = |isa, x: &[Vec<f32>], out: &mut [f32]| map1(isa, x, out, f32::exp, vmath::exp);
     let oracle = |x: &[Vec<f32>]| each(x, f64::exp);
-    Ok(instance(isa, x, spec(TRANSCENDENTAL, 1.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::map(TRANSCENDENTAL, 1.0, 8.0),
+        call,
+        oracle,
+    ))
 }
 
 /// `out_i = e^(x_i − max x)`; returns `(max, Σ out_i)`.
@@ -192,7 +208,13 @@ fn softmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
         rtol: 1e-5 + n * EPS / 100.0,
         atol: 1e-12,
     };
-    Ok(instance(isa, x, spec(threshold, 4.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::map(threshold, 4.0, 8.0),
+        call,
+        oracle,
+    ))
 }
 
 fn log_softmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
@@ -227,5 +249,11 @@ fn log_softmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
         rtol: 1e-6,
         atol: 1e-5 + n * EPS / 100.0,
     };
-    Ok(instance(isa, x, spec(threshold, 4.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::map(threshold, 4.0, 8.0),
+        call,
+        oracle,
+    ))
 }

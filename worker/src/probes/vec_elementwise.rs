@@ -72,25 +72,11 @@ pub fn ops() -> Vec<VecProbe> {
     ]
 }
 
-fn spec(threshold: Threshold, flops: f64, bytes: f64) -> OpSpec {
-    OpSpec {
-        threshold,
-        oracle_kind: if threshold == EXACT {
-            "exact"
-        } else {
-            "f64_reference"
-        },
-        flops,
-        bytes,
-        reduces: false,
-    }
-}
-
 fn copy(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     let x = inputs(ctx, &[UNIT])?;
     let call = |isa, x: &[Vec<f32>], out: &mut [f32]| map1(isa, x, out, |a| a, |a| a);
     let oracle = |x: &[Vec<f32>]| super::vec::widen(arg(x, 0));
-    Ok(instance(isa, x, spec(EXACT, 0.0, 8.0), call, oracle))
+    Ok(instance(isa, x, OpSpec::map(EXACT, 0.0, 8.0), call, oracle))
 }
 
 /// The f64 reference of a two-input op.
@@ -106,7 +92,7 @@ fn add(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(ONE_ROUNDING, 1.0, 12.0),
+        OpSpec::map(ONE_ROUNDING, 1.0, 12.0),
         call,
         oracle,
     ))
@@ -119,7 +105,7 @@ fn sub(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(ONE_ROUNDING, 1.0, 12.0),
+        OpSpec::map(ONE_ROUNDING, 1.0, 12.0),
         call,
         oracle,
     ))
@@ -132,7 +118,7 @@ fn mul(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(ONE_ROUNDING, 1.0, 12.0),
+        OpSpec::map(ONE_ROUNDING, 1.0, 12.0),
         call,
         oracle,
     ))
@@ -145,7 +131,7 @@ fn div(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(ONE_ROUNDING, 1.0, 12.0),
+        OpSpec::map(ONE_ROUNDING, 1.0, 12.0),
         call,
         oracle,
     ))
@@ -161,7 +147,13 @@ fn scale(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     let call =
         |isa, x: &[Vec<f32>], out: &mut [f32]| map1(isa, x, out, |a| ALPHA * a, |a| ALPHA * a);
     let oracle = |x: &[Vec<f32>]| each(x, |a| f64::from(ALPHA) * a);
-    Ok(instance(isa, x, spec(ONE_ROUNDING, 1.0, 8.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::map(ONE_ROUNDING, 1.0, 8.0),
+        call,
+        oracle,
+    ))
 }
 
 fn abs(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
@@ -173,7 +165,7 @@ fn abs(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
         })
     };
     let oracle = |x: &[Vec<f32>]| each(x, f64::abs);
-    Ok(instance(isa, x, spec(EXACT, 1.0, 8.0), call, oracle))
+    Ok(instance(isa, x, OpSpec::map(EXACT, 1.0, 8.0), call, oracle))
 }
 
 fn clamp(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
@@ -182,7 +174,7 @@ fn clamp(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
         map1(isa, x, out, |a| a.clamp(LO, HI), |a| min(max(a, LO), HI))
     };
     let oracle = |x: &[Vec<f32>]| each(x, |a| a.clamp(f64::from(LO), f64::from(HI)));
-    Ok(instance(isa, x, spec(EXACT, 2.0, 8.0), call, oracle))
+    Ok(instance(isa, x, OpSpec::map(EXACT, 2.0, 8.0), call, oracle))
 }
 
 fn lerp(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
@@ -192,7 +184,7 @@ fn lerp(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(FEW_ROUNDINGS, 3.0, 12.0),
+        OpSpec::map(FEW_ROUNDINGS, 3.0, 12.0),
         call,
         oracle,
     ))
@@ -214,7 +206,7 @@ fn fma(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(FEW_ROUNDINGS, 2.0, 16.0),
+        OpSpec::map(FEW_ROUNDINGS, 2.0, 16.0),
         call,
         oracle,
     ))

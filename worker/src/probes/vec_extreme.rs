@@ -8,8 +8,8 @@
 
 use super::simd::{Body, Isa, dispatch, max, min};
 use super::simd_fold::Combine;
-use super::vec::{EXACT, VecProbe, arg, inputs, instance, op};
-use super::vec_reduce::{fold1, spec};
+use super::vec::{EXACT, OpSpec, VecProbe, arg, inputs, instance, op};
+use super::vec_reduce::fold1;
 use crate::probe::{Instance, ProbeError, SetupCtx};
 
 const UNIT: (f32, f32) = (-1.0, 1.0);
@@ -54,7 +54,13 @@ fn extreme<const MIN: bool>(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, Pr
             it.fold(f64::NEG_INFINITY, f64::max)
         }]
     };
-    Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::fold(EXACT, 1.0, 4.0),
+        call,
+        oracle,
+    ))
 }
 
 /// Chunks of `L` lanes per block. A block costs one max (or min) per vector plus one
@@ -190,14 +196,26 @@ fn argmax(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     let x = inputs(ctx, &[UNIT])?;
     let call = |isa, x: &[Vec<f32>], _: &mut [f32]| arg_best::<false>(isa, arg(x, 0));
     let oracle = |x: &[Vec<f32>]| arg_oracle(x, 1.0);
-    Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::fold(EXACT, 1.0, 4.0),
+        call,
+        oracle,
+    ))
 }
 
 fn argmin(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     let x = inputs(ctx, &[UNIT])?;
     let call = |isa, x: &[Vec<f32>], _: &mut [f32]| arg_best::<true>(isa, arg(x, 0));
     let oracle = |x: &[Vec<f32>]| arg_oracle(x, -1.0);
-    Ok(instance(isa, x, spec(EXACT, 1.0, 4.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::fold(EXACT, 1.0, 4.0),
+        call,
+        oracle,
+    ))
 }
 
 #[cfg(test)]

@@ -37,21 +37,6 @@ pub fn ops() -> Vec<VecProbe> {
     .collect()
 }
 
-/// A reduction's declaration: one value out, `exact` oracle when the threshold is [`EXACT`].
-pub(super) fn spec(threshold: Threshold, flops: f64, bytes: f64) -> OpSpec {
-    OpSpec {
-        threshold,
-        oracle_kind: if threshold == EXACT {
-            "exact"
-        } else {
-            "f64_reference"
-        },
-        flops,
-        bytes,
-        reduces: true,
-    }
-}
-
 /// Signed sums: the worst-case bound of recursive summation is n·ε·Σ|t_i|; with random-sign
 /// terms the error grows like ε·√n·|partial sums| ≈ ε·n/4, and Σ|t_i| ≈ n/4 already carries
 /// the n, so 4·ε·Σ|t_i| (the bound / n) sits ~8σ above it.
@@ -127,7 +112,7 @@ fn dot(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(signed_sum(abs_sum), 2.0, 8.0),
+        OpSpec::fold(signed_sum(abs_sum), 2.0, 8.0),
         call,
         oracle,
     ))
@@ -143,7 +128,7 @@ fn sum(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(signed_sum(abs_sum), 1.0, 4.0),
+        OpSpec::fold(signed_sum(abs_sum), 1.0, 4.0),
         call,
         oracle,
     ))
@@ -160,7 +145,7 @@ fn norm_l1(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(positive_sum(n), 2.0, 4.0),
+        OpSpec::fold(positive_sum(n), 2.0, 4.0),
         call,
         oracle,
     ))
@@ -179,7 +164,7 @@ fn norm_l2(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
     Ok(instance(
         isa,
         x,
-        spec(positive_sum(n), 2.0, 4.0),
+        OpSpec::fold(positive_sum(n), 2.0, 4.0),
         call,
         oracle,
     ))
@@ -201,5 +186,11 @@ fn norm_linf(ctx: &mut SetupCtx, isa: Isa) -> Result<Instance, ProbeError> {
                 .fold(0.0, f64::max),
         ]
     };
-    Ok(instance(isa, x, spec(EXACT, 2.0, 4.0), call, oracle))
+    Ok(instance(
+        isa,
+        x,
+        OpSpec::fold(EXACT, 2.0, 4.0),
+        call,
+        oracle,
+    ))
 }

@@ -15,16 +15,18 @@ pub struct Comparison {
     pub current: String,
     /// The rules the verdicts were reached under.
     pub settings: GateSettings,
-    pub summary: Summary,
+    /// The verdict and its counts (`summary` in the JSON format, which predates the name).
+    #[serde(rename = "summary")]
+    pub tally: Tally,
     /// One per point `(probe, params, backend, provider, platform)`, sorted.
     pub points: Vec<PointResult>,
     /// Keys present on one side only, sorted.
     pub unmatched: Vec<Unmatched>,
 }
 
-/// The overall verdict and counts.
+/// The overall verdict and counts of a comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
+pub struct Tally {
     /// `pass` or `regression`.
     pub verdict: String,
     pub points: usize,

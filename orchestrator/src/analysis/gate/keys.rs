@@ -11,9 +11,10 @@ use nbench_schema::params::canonical;
 use super::doc::Unmatched;
 use crate::error::{Error, Result};
 
-/// A point: everything of a key but the seed.
+/// A gate key: a point and a lane, every seed pooled — the unit one gate verdict judges
+/// (`docs/architecture.md`, "Glossary").
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PointKey {
+pub struct GateKey {
     pub probe: String,
     pub params: String,
     pub backend: String,
@@ -21,9 +22,9 @@ pub struct PointKey {
     pub platform: String,
 }
 
-impl PointKey {
-    fn of(r: &Row) -> PointKey {
-        PointKey {
+impl GateKey {
+    fn of(r: &Row) -> GateKey {
+        GateKey {
             probe: r.probe.clone(),
             params: canonical(&r.params),
             backend: r.backend.clone(),
@@ -50,7 +51,7 @@ impl PointKey {
 
 /// Matched rows by point, then seed; plus what matched nothing.
 pub struct Matched<'a> {
-    pub points: BTreeMap<PointKey, BTreeMap<u64, (&'a Row, &'a Row)>>,
+    pub points: BTreeMap<GateKey, BTreeMap<u64, (&'a Row, &'a Row)>>,
     pub unmatched: Vec<Unmatched>,
 }
 
@@ -58,7 +59,7 @@ pub struct Matched<'a> {
 pub fn match_rows<'a>(baseline: &'a [Row], current: &'a [Row]) -> Result<Matched<'a>> {
     let b = index(baseline, "baseline")?;
     let c = index(current, "current")?;
-    let mut points: BTreeMap<PointKey, BTreeMap<u64, (&Row, &Row)>> = BTreeMap::new();
+    let mut points: BTreeMap<GateKey, BTreeMap<u64, (&Row, &Row)>> = BTreeMap::new();
     let mut unmatched = Vec::new();
     for ((pk, seed), rb) in &b {
         match c.get(&(pk.clone(), *seed)) {
@@ -86,12 +87,12 @@ pub fn match_rows<'a>(baseline: &'a [Row], current: &'a [Row]) -> Result<Matched
     Ok(Matched { points, unmatched })
 }
 
-type Index<'a> = BTreeMap<(PointKey, u64), &'a Row>;
+type Index<'a> = BTreeMap<(GateKey, u64), &'a Row>;
 
 fn index<'a>(rows: &'a [Row], side: &str) -> Result<Index<'a>> {
     let mut out: Index<'a> = BTreeMap::new();
     for r in rows {
-        let pk = PointKey::of(r);
+        let pk = GateKey::of(r);
         if let Some(old) = out.insert((pk.clone(), r.seed), r) {
             if old.variant != r.variant {
                 return Err(Error::bad(format!(

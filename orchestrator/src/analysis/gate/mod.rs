@@ -6,6 +6,7 @@
 
 pub mod bootstrap;
 pub mod doc;
+pub mod imported;
 pub mod keys;
 pub mod point;
 pub mod rng;
@@ -14,7 +15,7 @@ pub mod stats;
 
 use nbench_schema::Row;
 
-pub use doc::{Comparison, KeyResult, PointResult, Severity, Summary, Unmatched, Verdict};
+pub use doc::{Comparison, KeyResult, PointResult, Severity, Tally, Unmatched, Verdict};
 pub use settings::{GateFile, GateSettings};
 
 use crate::error::Result;
@@ -58,7 +59,7 @@ pub fn compare(
     let points: Vec<PointResult> = tested.into_iter().map(|t| t.result).collect();
     let count = |v: Verdict| points.iter().filter(|p| p.verdict == v).count();
     let regressions = count(Verdict::Regression);
-    let summary = Summary {
+    let tally = Tally {
         verdict: if regressions > 0 {
             "regression"
         } else {
@@ -87,7 +88,7 @@ pub fn compare(
         baseline: baseline_label.to_string(),
         current: current_label.to_string(),
         settings: settings.clone(),
-        summary,
+        tally,
         points,
         unmatched: m.unmatched,
     })

@@ -6,7 +6,8 @@ use nbench_schema::{FidelityStatus, Row, Status, TimeStats};
 
 use super::bootstrap::{self, Boot, Pair};
 use super::doc::{KeyResult, PointResult, Severity, Verdict};
-use super::keys::PointKey;
+use super::imported;
+use super::keys::GateKey;
 use super::settings::GateSettings;
 use super::stats::mann_whitney_greater;
 
@@ -59,7 +60,7 @@ fn pooled_change(ratios: &[f64]) -> Option<f64> {
 }
 
 /// Per-seed comparison and the bootstrap for one point.
-pub fn test_point(pk: &PointKey, seeds: &[(u64, &Row, &Row)], settings: &GateSettings) -> Tested {
+pub fn test_point(pk: &GateKey, seeds: &[(u64, &Row, &Row)], settings: &GateSettings) -> Tested {
     let mut keys = Vec::new();
     let mut pairs = Vec::new();
     let (mut min_ratios, mut p95_ratios) = (Vec::new(), Vec::new());
@@ -99,21 +100,29 @@ pub fn test_point(pk: &PointKey, seeds: &[(u64, &Row, &Row)], settings: &GateSet
                 baseline: sb,
                 current: sc,
             });
-            if let Some(r) = ratio(tc.min, tb.min) {
+            // An imported side may hold stand-ins for what its tool did not give, and a
+            // median alone is no sample to rank (see `imported`).
+            let both = |stat| imported::measured(b, stat) && imported::measured(c, stat);
+            if let Some(r) = ratio(tc.min, tb.min).filter(|_| both("min")) {
                 min_ratios.push(r);
                 key.change_min = Some(r - 1.0);
             }
-            if let Some(r) = ratio(tc.p95, tb.p95) {
+            if let Some(r) = ratio(tc.p95, tb.p95).filter(|_| both("p95")) {
                 p95_ratios.push(r);
                 key.change_p95 = Some(r - 1.0);
             }
-            key.p_slower = Some(mann_whitney_greater(sb, sc));
+            let raw = imported::has_samples(tb) && imported::has_samples(tc);
+            let imported_side = b.imported.is_some() || c.imported.is_some();
+            if raw || !imported_side {
+                key.p_slower = Some(mann_whitney_greater(sb, sc));
+            }
         }
         keys.push(key);
     }
     let seed = settings.rng_seed ^ super::rng::fnv1a(&pk.name());
     let boot = bootstrap::hierarchical(&pairs, settings.resamples, seed);
     let processes = if boot.is_some() { pairs.len() } else { 0 };
+    reasons.extend(imported::note(seeds, processes));
     let result = PointResult {
         name: pk.name(),
         probe: pk.probe.clone(),

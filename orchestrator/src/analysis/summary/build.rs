@@ -61,6 +61,15 @@ type Lanes<'a> = BTreeMap<LaneKey, Vec<&'a Row>>;
 
 /// Summarises `rows`; their order does not matter.
 pub fn summarize(rows: &[Row], opts: &Options) -> Summary {
+    // A profiled attempt ran under a profiler: never a measurement to pool or count.
+    if rows.iter().any(|r| r.profile.is_some()) {
+        let measured: Vec<Row> = rows
+            .iter()
+            .filter(|r| r.profile.is_none())
+            .cloned()
+            .collect();
+        return summarize(&measured, opts);
+    }
     let hosts: BTreeSet<String> = rows.iter().map(hostname).collect();
     let multi_host = hosts.len() > 1;
     let mut grouped: BTreeMap<(String, String), BTreeMap<Params, Lanes>> = BTreeMap::new();

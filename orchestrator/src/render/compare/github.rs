@@ -24,43 +24,42 @@ fn prop(s: &str) -> String {
 }
 
 impl Exporter<Comparison> for Github {
-    fn format(&self) -> &'static str {
-        "github"
-    }
-
-    fn render(&self, c: &Comparison) -> String {
-        let mut out = String::new();
-        for p in super::ordered(c) {
-            let level = match p.verdict {
-                Verdict::Regression => "error",
-                Verdict::Warning | Verdict::Inconclusive => "warning",
-                Verdict::Improvement => "notice",
-                Verdict::Pass => continue,
-            };
-            let msg = format!(
-                "{}: {} (min {}, median {}, p95 {}); {}",
-                p.name,
-                verdict_label(p),
-                pct(p.change_min),
-                pct(p.change_median),
-                pct(p.change_p95),
-                p.reasons.join("; ")
-            );
-            let _ = writeln!(
-                out,
-                "::{level} title={}::{}",
-                prop(&format!("nbench {}", verdict_label(p))),
-                data(&msg)
-            );
-        }
-        for u in &c.unmatched {
-            let _ = writeln!(
-                out,
-                "::warning title=nbench unmatched key::{}",
-                data(&format!("only in {}: {}", u.side, u.key))
-            );
-        }
-        let _ = writeln!(out, "{}", verdict_line(c));
-        out
+    fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let mut out = String::new();
+            for p in super::ordered(c) {
+                let level = match p.verdict {
+                    Verdict::Regression => "error",
+                    Verdict::Warning | Verdict::Inconclusive => "warning",
+                    Verdict::Improvement => "notice",
+                    Verdict::Pass => continue,
+                };
+                let msg = format!(
+                    "{}: {} (min {}, median {}, p95 {}); {}",
+                    p.name,
+                    verdict_label(p),
+                    pct(p.change_min),
+                    pct(p.change_median),
+                    pct(p.change_p95),
+                    p.reasons.join("; ")
+                );
+                let _ = writeln!(
+                    out,
+                    "::{level} title={}::{}",
+                    prop(&format!("nbench {}", verdict_label(p))),
+                    data(&msg)
+                );
+            }
+            for u in &c.unmatched {
+                let _ = writeln!(
+                    out,
+                    "::warning title=nbench unmatched key::{}",
+                    data(&format!("only in {}: {}", u.side, u.key))
+                );
+            }
+            let _ = writeln!(out, "{}", verdict_line(c));
+            out
+        };
+        w.write_all(text.as_bytes())
     }
 }

@@ -8,14 +8,13 @@ use crate::render::Exporter;
 pub struct Json;
 
 impl Exporter<Comparison> for Json {
-    fn format(&self) -> &'static str {
-        "json"
-    }
-
-    fn render(&self, doc: &Comparison) -> String {
-        // Serialising plain structs of numbers and strings cannot fail.
-        let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
-        s.push('\n');
-        s
+    fn write(&self, doc: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            // Serialising plain structs of numbers and strings cannot fail.
+            let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
+            s.push('\n');
+            s
+        };
+        w.write_all(text.as_bytes())
     }
 }

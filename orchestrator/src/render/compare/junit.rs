@@ -12,93 +12,76 @@ use crate::render::Exporter;
 /// The JUnit exporter.
 pub struct Junit;
 
-/// Escapes text for XML attributes and character data.
-pub fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            // Control characters other than tab and newline are not allowed in XML 1.0.
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' => o.push(' '),
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::render::escape::xml;
 
 impl Exporter<Comparison> for Junit {
-    fn format(&self) -> &'static str {
-        "junit"
-    }
-
-    fn render(&self, c: &Comparison) -> String {
-        let tests = c.points.len() + c.unmatched.len();
-        let mut out = String::new();
-        let _ = writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-        let _ = writeln!(
-            out,
-            r#"<testsuites name="nbench compare" tests="{tests}" failures="{}">"#,
-            c.summary.regressions
-        );
-        let _ = writeln!(
-            out,
-            r#"  <testsuite name="nbench compare" tests="{tests}" failures="{}" errors="0" skipped="{}">"#,
-            c.summary.regressions,
-            c.unmatched.len()
-        );
-        for p in &c.points {
-            let _ = write!(
-                out,
-                r#"    <testcase classname="{}" name="{}">"#,
-                xml(&p.probe),
-                xml(&p.name)
-            );
-            let detail = format!(
-                "{}: min {}, median {}, p95 {}; {}",
-                verdict_label(p),
-                pct(p.change_min),
-                pct(p.change_median),
-                pct(p.change_p95),
-                p.reasons.join("; ")
-            );
-            match p.verdict {
-                Verdict::Regression => {
-                    let _ = write!(
-                        out,
-                        "\n      <failure message=\"{}\" type=\"regression\">{}</failure>\n    ",
-                        xml(&verdict_label(p)),
-                        xml(&detail)
-                    );
-                }
-                Verdict::Pass => {}
-                _ => {
-                    let _ = write!(
-                        out,
-                        "\n      <system-out>{}</system-out>\n    ",
-                        xml(&detail)
-                    );
-                }
-            }
-            let _ = writeln!(out, "</testcase>");
-        }
-        for u in &c.unmatched {
+    fn write(&self, c: &Comparison, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let text: String = {
+            let tests = c.points.len() + c.unmatched.len();
+            let mut out = String::new();
+            let _ = writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
             let _ = writeln!(
                 out,
-                "    <testcase classname=\"unmatched\" name=\"{}\">\n      <skipped message=\"only in {}\"/>\n    </testcase>",
-                xml(&u.key),
-                xml(&u.side)
+                r#"<testsuites name="nbench compare" tests="{tests}" failures="{}">"#,
+                c.tally.regressions
             );
-        }
-        let _ = writeln!(
-            out,
-            "    <system-out>{}</system-out>",
-            xml(&verdict_line(c))
-        );
-        let _ = writeln!(out, "  </testsuite>\n</testsuites>");
-        out
+            let _ = writeln!(
+                out,
+                r#"  <testsuite name="nbench compare" tests="{tests}" failures="{}" errors="0" skipped="{}">"#,
+                c.tally.regressions,
+                c.unmatched.len()
+            );
+            for p in &c.points {
+                let _ = write!(
+                    out,
+                    r#"    <testcase classname="{}" name="{}">"#,
+                    xml(&p.probe),
+                    xml(&p.name)
+                );
+                let detail = format!(
+                    "{}: min {}, median {}, p95 {}; {}",
+                    verdict_label(p),
+                    pct(p.change_min),
+                    pct(p.change_median),
+                    pct(p.change_p95),
+                    p.reasons.join("; ")
+                );
+                match p.verdict {
+                    Verdict::Regression => {
+                        let _ = write!(
+                            out,
+                            "\n      <failure message=\"{}\" type=\"regression\">{}</failure>\n    ",
+                            xml(&verdict_label(p)),
+                            xml(&detail)
+                        );
+                    }
+                    Verdict::Pass => {}
+                    _ => {
+                        let _ = write!(
+                            out,
+                            "\n      <system-out>{}</system-out>\n    ",
+                            xml(&detail)
+                        );
+                    }
+                }
+                let _ = writeln!(out, "</testcase>");
+            }
+            for u in &c.unmatched {
+                let _ = writeln!(
+                    out,
+                    "    <testcase classname=\"unmatched\" name=\"{}\">\n      <skipped message=\"only in {}\"/>\n    </testcase>",
+                    xml(&u.key),
+                    xml(&u.side)
+                );
+            }
+            let _ = writeln!(
+                out,
+                "    <system-out>{}</system-out>",
+                xml(&verdict_line(c))
+            );
+            let _ = writeln!(out, "  </testsuite>\n</testsuites>");
+            out
+        };
+        w.write_all(text.as_bytes())
     }
 }

@@ -1,5 +1,5 @@
 //! Renderers of a [`Comparison`]: one file per `--format`, each an [`Exporter<Comparison>`].
-//! Shared here: picking a format by name and the formatting of changes and the one-line verdict,
+//! Shared here: the `--format` enum and the formatting of changes and the one-line verdict,
 //! so every format words a number the same way. No arithmetic on metrics beyond scaling a
 //! fraction to a percentage for display.
 
@@ -10,27 +10,35 @@ pub mod markdown;
 pub mod terminal;
 
 use crate::analysis::gate::{Comparison, PointResult, Verdict};
-use crate::error::{Error, Result};
 use crate::render::Exporter;
 
-/// The names `--format` accepts, in help order.
-pub const FORMATS: [&str; 5] = ["table", "md", "json", "junit", "github"];
+/// `compare`/`ab --format`: each value is one exporter of the [`Comparison`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A terminal table (coloured on a terminal unless NO_COLOR is set).
+    #[default]
+    Table,
+    /// Markdown for a job summary or a pull-request comment.
+    Md,
+    /// The comparison document.
+    Json,
+    /// JUnit XML, one test case per point.
+    Junit,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
 
-/// The exporter for `name`; `colour` only matters to the terminal table.
-pub fn by_name(name: &str, colour: bool) -> Result<Box<dyn Exporter<Comparison>>> {
-    Ok(match name {
-        "table" => Box::new(terminal::Terminal { colour }),
-        "md" => Box::new(markdown::Markdown),
-        "json" => Box::new(json::Json),
-        "junit" => Box::new(junit::Junit),
-        "github" => Box::new(github::Github),
-        other => {
-            return Err(Error::bad(format!(
-                "unknown compare format `{other}`; valid formats: {}",
-                FORMATS.join(", ")
-            )));
+impl Format {
+    /// The exporter of this format; `colour` only matters to the terminal table.
+    pub fn exporter(self, colour: bool) -> Box<dyn Exporter<Comparison>> {
+        match self {
+            Format::Table => Box::new(terminal::Terminal { colour }),
+            Format::Md => Box::new(markdown::Markdown),
+            Format::Json => Box::new(json::Json),
+            Format::Junit => Box::new(junit::Junit),
+            Format::Github => Box::new(github::Github),
         }
-    })
+    }
 }
 
 /// A fractional change as a signed percentage, `-` when absent.
@@ -70,7 +78,7 @@ pub fn verdict_label(p: &PointResult) -> String {
 /// The closing line every format states: the verdict, the counts, and how often this gate is
 /// expected to cry wolf.
 pub fn verdict_line(c: &Comparison) -> String {
-    let s = &c.summary;
+    let s = &c.tally;
     format!(
         "{}: {} of {} points regressed ({} status/fidelity), {} improved, {} warnings, {} inconclusive, {} unmatched keys; expected false-alarm rate ≤ {:.1} % per comparison (Benjamini–Hochberg at α = {} over {} points, min threshold {:.0} %)",
         s.verdict.to_uppercase(),

@@ -1,0 +1,176 @@
+//! Resuming a stored run (`nbench run --resume RUN`): dispatch the attempts of the run's plan
+//! that have no final row, under the run's own id, appending to its rows file, then rewrite its
+//! summary and manifest (with one more resume record). It also owns the plan's identity
+//! ([`plan_record`]) that the first session records and a resume checks. It does not decide
+//! which attempts are pending or whether the plan matches; `commands::resume` does.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use nbench_schema::Host;
+use nbench_schema::params::canonical;
+
+use super::RunContext;
+use super::dispatcher::{Processes, dispatch, stop_signals};
+use super::session::{Finished, Setup, finish_manifest};
+use super::timestamp::timestamp;
+use crate::analysis::summary;
+use crate::attempt::Attempt;
+use crate::error::{Error, Result};
+use crate::hostinfo;
+use crate::manifest::{Manifest, PlanRecord, ResumeRecord};
+use crate::progress::Progress;
+use crate::scheduler::Scheduler;
+use crate::store::{self, MANIFEST_FILE, RunStore, read};
+
+/// FNV-1a 64: a stable hash (the standard library's may change between Rust versions).
+fn fnv(h: &mut u64, bytes: &[u8]) {
+    for b in bytes {
+        *h ^= u64::from(*b);
+        *h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The identity of `plan` run by `worker`: its attempt keys in order, and the worker's bytes.
+pub fn plan_record(plan: &[Attempt], worker: &Path) -> Result<PlanRecord> {
+    let mut keys = FNV_OFFSET;
+    for a in plan {
+        let key = format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}\n",
+            a.id,
+            a.probe,
+            canonical(&a.params),
+            a.seed,
+            a.backend,
+            a.provider,
+            a.platform,
+            a.variant.as_deref().unwrap_or("")
+        );
+        fnv(&mut keys, key.as_bytes());
+    }
+    let bytes = std::fs::read(worker).map_err(|source| Error::Read {
+        path: worker.to_path_buf(),
+        source,
+    })?;
+    let mut w = FNV_OFFSET;
+    fnv(&mut w, &bytes);
+    Ok(PlanRecord {
+        attempts: plan.len(),
+        keys_hash: format!("{keys:016x}"),
+        worker_hash: format!("{w:016x}"),
+    })
+}
+
+/// Runs `pending` (the attempts of `manifest`'s plan without a final row) into the run
+/// directory `dir`; `announce` gets the run id and directory before the first attempt.
+pub fn execute(
+    setup: Setup,
+    dir: &Path,
+    mut manifest: Manifest,
+    pending: Vec<Attempt>,
+    sched: Scheduler,
+    announce: impl FnOnce(&str, &Path),
+) -> Result<Finished> {
+    let _machine = crate::lock::machine(&setup.lock)?;
+    let mut store = RunStore::reopen(dir)?;
+    let manifest_path = dir.join(MANIFEST_FILE);
+    manifest.status = "running".into();
+    manifest.finished_at = None;
+    manifest.resumes.push(ResumeRecord {
+        started_at: timestamp(chrono::Utc::now()),
+        finished_at: None,
+        command_line: std::env::args().collect(),
+        pending_attempts: pending.len(),
+        status: "running".into(),
+    });
+    store::write_json_atomic(&manifest_path, &manifest).map_err(|e| match e {
+        Error::WriteFailed { path, source } => Error::Unwritable { path, source },
+        other => other,
+    })?;
+    let machine = hostinfo::machine();
+    let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));
+    let host = Host {
+        hostname: machine.hostname,
+        cpu_model: machine.cpu_model,
+        nbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        build_profile: "unknown".to_string(),
+        git_commit,
+        git_dirty,
+    };
+    let foreign = crate::provider::setup::for_run(&pending, &setup.worker, &setup.store_root)?;
+    let ctx = Arc::new(RunContext {
+        run_id: manifest.run_id.clone(),
+        worker: setup.worker,
+        policy: setup.policy,
+        deadlines: setup.deadlines,
+        host,
+        regime: sched.regime(),
+        variant: None,
+        cache_dir: None,
+        foreign: foreign.foreign,
+        // A resume completes measured attempts; the profiled extra attempts belong to the
+        // session that asked for them.
+        profile: Default::default(),
+    });
+    announce(&manifest.run_id, dir);
+    let mut progress = Progress::new(setup.progress, pending.len());
+    let t0 = Instant::now();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
+    let outcome = rt.block_on(async {
+        let stops = stop_signals();
+        dispatch(
+            Arc::new(Processes),
+            ctx,
+            pending,
+            sched,
+            stops,
+            &mut store,
+            &mut progress,
+        )
+        .await
+    });
+    // A worker stuck past SIGKILL keeps a blocking reaper thread; it must not keep nbench.
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    progress.finish();
+    let wall_s = t0.elapsed().as_secs_f64();
+    let now = timestamp(chrono::Utc::now());
+    manifest.finished_at = Some(now.clone());
+    let record = manifest.resumes.len() - 1;
+    manifest.resumes[record].finished_at = Some(now);
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            manifest.status = "failed".into();
+            manifest.resumes[record].status = "failed".into();
+            if let Err(w) = store::write_json_atomic(&manifest_path, &manifest) {
+                eprintln!("nbench: error: {w}");
+            }
+            return Err(e);
+        }
+    };
+    // The whole run, first session and every resume, as readers see it: an attempt
+    // interrupted earlier and finished now counts once, by its final row.
+    let rows = read::load(&[store.rows_path().to_path_buf()])?;
+    let derived = summary::summarize(&rows, &summary::Options::default());
+    let summary_written = store.write_json(summary::SUMMARY_FILE, &derived);
+    finish_manifest(&mut manifest, &rows, &derived, outcome.interrupted);
+    manifest.resumes[record].status = manifest.status.clone();
+    let manifest_written = store::write_json_atomic(&manifest_path, &manifest);
+    summary_written?;
+    manifest_written?;
+    Ok(Finished {
+        run_id: manifest.run_id.clone(),
+        dir: dir.to_path_buf(),
+        rows_path: store.rows_path().to_path_buf(),
+        rows,
+        summary: derived,
+        interrupted: outcome.interrupted,
+        wall_s,
+    })
+}
