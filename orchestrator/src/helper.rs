@@ -12,7 +12,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::runner::sys;
+use crate::sys;
 
 /// Most bytes kept of each of a helper's streams; the rest is read and dropped.
 pub const MAX_OUTPUT: usize = 64 << 20;

@@ -29,6 +29,7 @@ pub mod render;
 pub mod runner;
 pub mod scheduler;
 pub mod store;
+pub mod sys;
 pub mod system;
 pub mod topology;
 pub mod units;

@@ -254,7 +254,7 @@ fn check_param_keys(probes: &[&ProbeInfo], f: &Filters) -> Result<()> {
             let which = if valid.is_empty() || open {
                 format!("any {} value", kinds.join(" or "))
             } else {
-                valid.join(", ")
+                format!("{} values {}", kinds.join(" or "), valid.join(", "))
             };
             let names: Vec<&str> = axes.iter().map(|(p, _)| p.name.as_str()).collect();
             let who = if names.len() <= 3 {

@@ -264,7 +264,7 @@ fn bad_filters_name_the_valid_choices() {
     });
     assert!(
         e.contains("--size 7: no selected probe takes `7` for `size`")
-            && e.contains("(vec.add) take 100, 1000, 10000"),
+            && e.contains("(vec.add) take int values 100, 1000, 10000"),
         "{e}"
     );
     let e = err(Filters {

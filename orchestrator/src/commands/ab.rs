@@ -44,7 +44,7 @@ pub struct Args {
 /// Runs `nbench ab`.
 pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
     // First, so a stop during planning or materialisation is an orderly exit, not a torn one.
-    crate::runner::sys::install_stop_handlers()
+    crate::sys::install_stop_handlers()
         .map_err(|e| Error::Runtime(format!("cannot install signal handlers: {e}")))?;
     let settings = args.gate.resolve(config)?;
     // The gate's bootstrap needs the raw samples.

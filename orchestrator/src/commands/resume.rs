@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use nbench_schema::{Status, exit};
+use nbench_schema::Status;
 
 use super::prepare::{self, Planned, Settings, SlotDefault};
 use crate::cli::{Cli, Command, RunArgs};
@@ -20,7 +20,6 @@ use crate::manifest::{self, Manifest};
 use crate::runner::resume::{self, plan_record};
 use crate::runner::session::Setup;
 use crate::store::{self, MANIFEST_FILE, read};
-use crate::verdict;
 
 /// The flags that may accompany `--resume`: where things are and how to lock, never what to
 /// run or how to measure it.
@@ -132,23 +131,7 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
             dir.display()
         );
     })?;
-    print!(
-        "{}",
-        verdict::render(
-            &done.run_id,
-            &done.summary,
-            &done.rows_path,
-            done.wall_s,
-            done.interrupted
-        )
-    );
-    if done.interrupted {
-        return Ok(exit::INTERRUPTED);
-    }
-    if done.rows.iter().any(|r| r.status.is_failure()) {
-        return Ok(exit::ATTEMPTS_FAILED);
-    }
-    Ok(exit::SUCCESS)
+    Ok(super::run::finish(&done))
 }
 
 /// Refuses plan or policy flags beside `--resume`: the run's own are used, and silently

@@ -7,13 +7,14 @@ use nbench_schema::exit;
 use super::prepare::{self, SlotDefault};
 use crate::cli::RunArgs;
 use crate::error::Result;
+use crate::runner::session::Finished;
 use crate::workers::{self, Workers};
 use crate::{profile, system, verdict};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     // First, so a stop during planning or materialisation is an orderly exit, not a torn one.
-    crate::runner::sys::install_stop_handlers()
+    crate::sys::install_stop_handlers()
         .map_err(|e| crate::Error::Runtime(format!("cannot install signal handlers: {e}")))?;
     if let Some(target) = &args.resume {
         return super::resume::main(config, args, target);
@@ -57,6 +58,12 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     else {
         return Ok(exit::SUCCESS);
     };
+    Ok(finish(&done))
+}
+
+/// Prints the verdict of a finished run (and its profiled attempts) and returns the exit code
+/// it implies; `run --resume` ends the same way.
+pub fn finish(done: &Finished) -> i32 {
     print!(
         "{}",
         verdict::render(
@@ -69,10 +76,10 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     );
     print!("{}", profile::render_rows(&done.rows, &done.dir));
     if done.interrupted {
-        return Ok(exit::INTERRUPTED);
+        exit::INTERRUPTED
+    } else if done.rows.iter().any(|r| r.status.is_failure()) {
+        exit::ATTEMPTS_FAILED
+    } else {
+        exit::SUCCESS
     }
-    if done.rows.iter().any(|r| r.status.is_failure()) {
-        return Ok(exit::ATTEMPTS_FAILED);
-    }
-    Ok(exit::SUCCESS)
 }

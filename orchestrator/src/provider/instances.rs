@@ -56,7 +56,7 @@ pub fn prepare(plan: &[Attempt], worker: &Path, root: &Path) -> Result<BTreeMap<
     let mut out = BTreeMap::new();
     let mut changed = false;
     for a in plan.iter().filter(|a| is_foreign(&a.provider)) {
-        if crate::runner::sys::stops() > 0 {
+        if crate::sys::stops() > 0 {
             return Err(Error::Interrupted);
         }
         let key = instance_key(&a.probe, &a.params, a.seed);

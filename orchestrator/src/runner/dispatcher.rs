@@ -23,12 +23,12 @@ use tokio::task::{JoinError, JoinSet};
 use super::RunContext;
 use super::executor::{self, Observed};
 use super::synth;
-use super::sys;
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::scheduler::{Permit, Scheduler};
 use crate::store::RunStore;
+use crate::sys;
 
 /// How long a forced stop waits for cancelled executors to kill their groups.
 const FORCED_DRAIN: Duration = Duration::from_secs(1);

@@ -16,9 +16,9 @@ use tokio::sync::{mpsc, watch};
 
 use super::RunContext;
 use super::streams::{MAX_LINE, Out, drain_stderr, preview, read_stdout, tail_text};
-use super::sys::{self, Reaped};
 use crate::attempt::Attempt;
 use crate::scheduler::Permit;
+use crate::sys::{self, Reaped};
 
 /// Why the runner killed a worker.
 #[derive(Debug, Clone, PartialEq)]

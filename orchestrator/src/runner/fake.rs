@@ -19,12 +19,12 @@ use super::RunContext;
 use super::dispatcher::{Execute, Outcome, dispatch};
 use super::executor::{Kill, Observed};
 use super::synth;
-use super::sys::Reaped;
 use crate::attempt::Attempt;
 use crate::config::{Deadlines, TimeoutsFile};
 use crate::progress::Progress;
 use crate::scheduler::{Permit, Scheduler};
 use crate::store::RunStore;
+use crate::sys::Reaped;
 
 /// What a scripted attempt does once its virtual duration has passed.
 #[derive(Debug, Clone, PartialEq)]

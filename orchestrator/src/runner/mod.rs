@@ -1,8 +1,9 @@
 //! The runner: turns a plan into rows. The [`dispatcher`] is the one event loop that owns the
 //! run's state (pending attempts, the scheduler, the store, progress, the interrupt flag); the
 //! [`executor`] runs one worker process and reports what it saw; [`synth`] turns that into the
-//! attempt's single row; [`sys`] holds the unsafe OS calls. [`session`] is the front door the
-//! commands use: one stored run from plan to finalised manifest; [`resume`] completes one. Nothing here renders results.
+//! attempt's single row; the unsafe OS calls are in [`crate::sys`], shared with the helper
+//! processes. [`session`] is the front door the commands use: one stored run from plan to
+//! finalised manifest ([`resume`] completes one). Nothing here renders results.
 
 pub mod dispatcher;
 pub mod executor;
@@ -16,7 +17,6 @@ mod streams;
 pub mod synth;
 #[cfg(test)]
 mod synth_tests;
-pub mod sys;
 pub mod timestamp;
 
 use std::path::PathBuf;

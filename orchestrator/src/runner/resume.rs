@@ -12,7 +12,6 @@ use nbench_schema::Host;
 use nbench_schema::params::canonical;
 
 use super::RunContext;
-use super::dispatcher::{Processes, dispatch, stop_signals};
 use super::session::{Finished, Setup, finish_manifest};
 use super::timestamp::timestamp;
 use crate::analysis::summary;
@@ -20,7 +19,6 @@ use crate::attempt::Attempt;
 use crate::error::{Error, Result};
 use crate::hostinfo;
 use crate::manifest::{Manifest, PlanRecord, ResumeRecord};
-use crate::progress::Progress;
 use crate::scheduler::Scheduler;
 use crate::store::{self, MANIFEST_FILE, RunStore, read};
 
@@ -116,28 +114,8 @@ pub fn execute(
         profile: Default::default(),
     });
     announce(&manifest.run_id, dir);
-    let mut progress = Progress::new(setup.progress, pending.len());
     let t0 = Instant::now();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    let outcome = rt.block_on(async {
-        let stops = stop_signals();
-        dispatch(
-            Arc::new(Processes),
-            ctx,
-            pending,
-            sched,
-            stops,
-            &mut store,
-            &mut progress,
-        )
-        .await
-    });
-    // A worker stuck past SIGKILL keeps a blocking reaper thread; it must not keep nbench.
-    rt.shutdown_timeout(std::time::Duration::from_millis(500));
-    progress.finish();
+    let outcome = super::session::run_dispatch(ctx, pending, sched, &mut store, setup.progress);
     let wall_s = t0.elapsed().as_secs_f64();
     let now = timestamp(chrono::Utc::now());
     manifest.finished_at = Some(now.clone());

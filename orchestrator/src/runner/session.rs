@@ -14,7 +14,6 @@ use nbench_schema::{Host, MeasurePolicy, Row};
 
 use super::RunContext;
 use super::dispatcher::{Processes, dispatch, stop_signals};
-use super::sys;
 use super::timestamp::timestamp;
 use crate::analysis::summary::{self, Summary};
 use crate::attempt::Attempt;
@@ -27,6 +26,7 @@ use crate::planner::SEEDS;
 use crate::progress::{self, Progress};
 use crate::scheduler::Scheduler;
 use crate::store::{self, MANIFEST_FILE, RunStore};
+use crate::sys;
 
 /// What a session needs beyond the plan and the scheduler.
 pub struct Setup {
@@ -151,28 +151,8 @@ pub fn execute(
         },
     });
     announce(&run_id, store.dir());
-    let mut progress = Progress::new(setup.progress, plan.len());
     let t0 = Instant::now();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    let outcome = rt.block_on(async {
-        let stops = stop_signals();
-        dispatch(
-            Arc::new(Processes),
-            ctx,
-            plan,
-            sched,
-            stops,
-            &mut store,
-            &mut progress,
-        )
-        .await
-    });
-    // A worker stuck past SIGKILL keeps a blocking reaper thread; it must not keep nbench.
-    rt.shutdown_timeout(Duration::from_millis(500));
-    progress.finish();
+    let outcome = run_dispatch(ctx, plan, sched, &mut store, setup.progress);
     let wall_s = t0.elapsed().as_secs_f64();
 
     manifest.finished_at = Some(timestamp(chrono::Utc::now()));
@@ -209,6 +189,39 @@ pub fn execute(
     })
 }
 
+/// Dispatches `plan` on a fresh async runtime with the real process executor, the stop
+/// signals and the chosen progress display: the part of a session `run` and `--resume` share.
+pub(super) fn run_dispatch(
+    ctx: Arc<RunContext>,
+    plan: Vec<Attempt>,
+    sched: Scheduler,
+    store: &mut RunStore,
+    mode: progress::Mode,
+) -> Result<super::dispatcher::Outcome> {
+    let mut progress = Progress::new(mode, plan.len());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
+    let outcome = rt.block_on(async {
+        let stops = stop_signals();
+        dispatch(
+            Arc::new(Processes),
+            ctx,
+            plan,
+            sched,
+            stops,
+            store,
+            &mut progress,
+        )
+        .await
+    });
+    // A worker stuck past SIGKILL keeps a blocking reaper thread; it must not keep nbench.
+    rt.shutdown_timeout(Duration::from_millis(500));
+    progress.finish();
+    outcome
+}
+
 /// The end-of-run facts: status, the summary's counts per status, and what the worker said of
 /// itself.
 pub(super) fn finish_manifest(
@@ -240,17 +253,9 @@ pub(super) fn finish_manifest(
 /// `YYYYMMDDTHHMMSSZ-xxxxxx`: sorts by start time; the suffix separates runs started in the
 /// same second.
 pub fn new_run_id() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.write_u32(std::process::id());
     format!(
         "{}-{:06x}",
         chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
-        h.finish() & 0xff_ffff
+        store::durable::random(0) & 0xff_ffff
     )
 }

@@ -8,10 +8,10 @@ use nbench_schema::{Failure, Row, SCHEMA_VERSION, Stage, Status, WorkerInfo};
 
 use super::RunContext;
 use super::executor::{Kill, Observed};
-use super::sys::signal_name;
 use super::timestamp::timestamp;
 use crate::attempt::Attempt;
 use crate::scheduler::Permit;
+use crate::sys::signal_name;
 
 /// Text Rust's allocation-failure handler prints before aborting.
 const ALLOC_FAILED: &str = "memory allocation of";

@@ -7,7 +7,7 @@ use nbench_schema::{Stage, Status};
 use super::executor::{Kill, Observed};
 use super::fake::{ctx, observed, permit, plan};
 use super::synth;
-use super::sys::Reaped;
+use crate::sys::Reaped;
 
 fn reaped(exit_code: Option<i32>, signal: Option<i32>) -> Option<Reaped> {
     Some(Reaped {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::{Check, Context, Level};
 use crate::helper;
-use crate::runner::sys::THREAD_VARS;
+use crate::sys::THREAD_VARS;
 
 /// The helper gets this long to import NumPy and answer.
 const HELPER_DEADLINE: Duration = Duration::from_secs(20);
@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(c.status, Level::Unknown);
         assert!(
             c.found
-                .starts_with("numpy unavailable: cannot run /nonexistent/python3"),
+                .starts_with("numpy unavailable: cannot run `/nonexistent/python3"),
             "{}",
             c.found
         );

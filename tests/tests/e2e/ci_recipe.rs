@@ -62,10 +62,9 @@ fn the_workflow_parses_and_calls_only_steps_the_script_has() {
         };
         for w in run.split("nbench-gate.sh ").skip(1) {
             let sub = w
-                .split_whitespace()
+                .split(|c: char| c.is_whitespace() || c == ')' || c == '"')
                 .next()
-                .unwrap_or("")
-                .trim_end_matches(')');
+                .unwrap_or("");
             assert!(
                 script.contains(&format!("\n{sub})")),
                 "the script has no step `{sub}`"

@@ -230,7 +230,10 @@ fn list_says_which_providers_are_available_and_why_not() {
         "{}",
         out.stdout
     );
-    assert!(providers.contains("(interpreter via NBENCH_PYTHON_NUMPY)"));
+    assert!(
+        providers.contains("(interpreter /nonexistent/python via NBENCH_PYTHON_NUMPY; build one with `bash scripts/py-env.sh`"),
+        "{providers}"
+    );
     let Some(py) = python_with_numpy() else {
         return;
     };
