@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the reference Python environment for the `numpy` and `torch` providers (docs/providers.md):
-# a venv with pinned NumPy and SciPy (and, with --with-torch, a CPU build of torch).
+# a venv with pinned NumPy, SciPy and xxhash (the Python SDK's problem digest) and, with
+# --with-torch, a CPU build of torch.
 #
 # usage: scripts/py-env.sh [--with-torch] [VENV_DIR]     (default VENV_DIR: results/venv)
 # Then point nbench at it: export NBENCH_PYTHON="$VENV_DIR/bin/python".
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 NUMPY_PIN="numpy==2.1.3"
 SCIPY_PIN="scipy==1.14.1"
 TORCH_PIN="torch==2.5.1"
+XXHASH_PIN="xxhash==3.5.0"
 
 with_torch=0
 venv="results/venv"
@@ -28,7 +30,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 py="$venv/bin/python"
-want="$NUMPY_PIN $SCIPY_PIN"
+want="$NUMPY_PIN $SCIPY_PIN $XXHASH_PIN"
 if [ "$with_torch" = 1 ]; then want="$want $TORCH_PIN"; fi
 # The stamp records what was installed, so an unchanged environment costs no network.
 stamp="$venv/.nbench-pins"

@@ -21,6 +21,9 @@ pub struct Attempt {
     pub platform: String,
     /// `nbench ab`: the worker program for this attempt (None: the run's worker).
     pub worker: Option<std::path::PathBuf>,
+    /// Arguments the worker program takes before its own (a worker given as a command line,
+    /// e.g. `python3 -m nbench_py serve mybench`); empty for a worker binary.
+    pub worker_args: Vec<String>,
     /// `nbench ab`: the variant marker for this attempt's row (None: the run's).
     pub variant: Option<String>,
 }

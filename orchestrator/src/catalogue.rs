@@ -23,8 +23,13 @@ pub struct Catalogue {
 impl Catalogue {
     /// Runs `worker list` and parses its JSON.
     pub fn from_worker(worker: &Path) -> Result<Catalogue> {
+        Self::from_argv(worker, &[])
+    }
+
+    /// Runs `worker ARGS… list` (a worker given as a command line) and parses its JSON.
+    pub fn from_argv(worker: &Path, args: &[String]) -> Result<Catalogue> {
         let mut cmd = Command::new(worker);
-        cmd.arg("list");
+        cmd.args(args).arg("list");
         let out = helper::run(cmd, None, LIST_TIMEOUT, "the probe catalogue as json").map_err(
             |e| match e {
                 HelperError::Spawn { .. } => Error::Worker(format!(

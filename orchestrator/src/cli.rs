@@ -24,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Run benchmarks: one worker process per (probe, point, seed, backend, provider, platform).
     Run(Box<RunArgs>),
+    /// Determinism smoke test: every selected attempt twice; fails on differing digests,
+    /// oracle failures or failed setups, naming probe and point.
+    Check(Box<commands::check::Args>),
     /// List probes, their parameters and backends.
     List(ListArgs),
     /// Compare two sets of rows: a regression gate for CI (exit 1 on a regression).
@@ -51,12 +54,14 @@ pub enum Command {
     System(Box<commands::system::Args>),
 }
 
-/// Where the worker is.
+/// Where the workers are.
 #[derive(Debug, Args, Clone)]
 pub struct WorkerArg {
-    /// The worker binary (default: NBENCH_WORKER, then beside nbench, then on PATH).
-    #[arg(long, value_name = "PATH")]
-    pub worker: Option<PathBuf>,
+    /// A worker: a path, a command line ('python3 -m nbench_py serve mybench') or `builtin`;
+    /// repeatable, replacing `[run] workers` and the built-in default (NBENCH_WORKER, then
+    /// beside nbench, then on PATH).
+    #[arg(long, value_name = "PATH|COMMAND")]
+    pub worker: Vec<String>,
 }
 
 /// Which attempts to plan.
@@ -207,7 +212,8 @@ pub fn main() -> i32 {
     let config = cli.config.as_deref();
     let result = match &cli.command {
         Command::Run(args) => commands::run::run(config, args),
-        Command::List(args) => commands::list::list(args),
+        Command::Check(args) => commands::check::main(config, args),
+        Command::List(args) => commands::list::list(config, args),
         Command::Compare(args) => commands::compare::main(config, args),
         Command::Ab(args) => commands::ab::main(config, args),
         Command::Export(args) => commands::export::main(args),

@@ -23,6 +23,7 @@
 //! [run]
 //! store = "results/store"
 //! cpu_slots = 1
+//! workers = ["builtin", ["python3", "-m", "nbench_py", "serve", "mybench"]]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -135,6 +136,9 @@ pub struct TimeoutsFile {
 pub struct RunFile {
     pub store: Option<PathBuf>,
     pub cpu_slots: Option<u32>,
+    /// The run's workers, each a path or a command line as an array (`crate::workers`).
+    #[serde(default)]
+    pub workers: Vec<crate::workers::WorkerEntry>,
 }
 
 impl FileConfig {

@@ -34,5 +34,6 @@ pub mod system;
 pub mod topology;
 pub mod units;
 pub mod verdict;
+pub mod workers;
 
 pub use error::{Error, Result};

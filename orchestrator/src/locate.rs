@@ -43,7 +43,7 @@ pub fn worker(flag: Option<&Path>) -> Result<PathBuf> {
     )))
 }
 
-fn explicit(p: &Path, via: &str) -> Result<PathBuf> {
+pub(crate) fn explicit(p: &Path, via: &str) -> Result<PathBuf> {
     if is_executable(p) {
         Ok(p.to_path_buf())
     } else if p.exists() {
@@ -59,7 +59,7 @@ fn explicit(p: &Path, via: &str) -> Result<PathBuf> {
     }
 }
 
-fn is_executable(p: &Path) -> bool {
+pub(crate) fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(p)
         .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)

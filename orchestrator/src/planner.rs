@@ -105,6 +105,7 @@ pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
                             provider: provider.clone(),
                             platform,
                             worker: None,
+                            worker_args: Vec::new(),
                             variant: None,
                         });
                     }

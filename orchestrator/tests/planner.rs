@@ -34,9 +34,11 @@ fn probe(
             .map(|(n, p)| BackendInfo {
                 name: (*n).into(),
                 platform: (*p).into(),
+                requires: Vec::new(),
             })
             .collect(),
         hidden,
+        reference: None,
     }
 }
 

@@ -26,6 +26,24 @@ pub enum ParamValue {
     Str(String),
 }
 
+impl From<i64> for ParamValue {
+    fn from(v: i64) -> Self {
+        ParamValue::Int(v)
+    }
+}
+
+impl From<f64> for ParamValue {
+    fn from(v: f64) -> Self {
+        ParamValue::Float(v)
+    }
+}
+
+impl From<&str> for ParamValue {
+    fn from(v: &str) -> Self {
+        ParamValue::Str(v.to_string())
+    }
+}
+
 impl ParamValue {
     /// Parses a value typed on the command line: an integer, else a finite float, else a string.
     pub fn from_cli(text: &str) -> ParamValue {

@@ -73,6 +73,10 @@ pub struct Row {
     /// For interleaved A/B runs: which build produced the row (`baseline` or `candidate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// The backend the probe declares as its baseline, when it declares one: summaries give
+    /// every backend's speedup against it. Written by the worker from the probe's declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_backend: Option<String>,
     /// Present iff the row was imported from another tool's output (`nbench import`): which
     /// tool, which file, and which statistics it really gave.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -236,6 +240,26 @@ pub struct Threshold {
     pub atol: f64,
 }
 
+impl Threshold {
+    /// Bit-for-bit equality with the oracle.
+    pub fn exact() -> Self {
+        Threshold {
+            rtol: 0.0,
+            atol: 0.0,
+        }
+    }
+
+    /// For outputs that are sums of `terms` products of values in `[-1, 1]` computed in a
+    /// type with machine epsilon `eps` (`f32::EPSILON as f64`): `rtol = 4·eps`,
+    /// `atol = 4·terms·eps`, above what any summation order reaches.
+    pub fn for_sums(terms: usize, eps: f64) -> Self {
+        Threshold {
+            rtol: 4.0 * eps,
+            atol: 4.0 * terms as f64 * eps,
+        }
+    }
+}
+
 /// The measurement protocol the worker followed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Measurement {
@@ -342,6 +366,11 @@ pub struct WorkerInfo {
     /// The worker program that ran (path as spawned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub program: Option<String>,
+    /// The worker that produced the row, as the run names it: its whole command line (the
+    /// program, then any arguments, e.g. `python3 -m nbench_py serve mybench`); a run with
+    /// several workers tells them apart by it. Absent in rows from before several workers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
     /// The worker's name and version from its `hello`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,

@@ -171,6 +171,7 @@ fn stages(
     })?;
     let info = probe.info();
     row.family = info.family.clone();
+    row.reference_backend = info.reference.clone();
     check_spec(spec, &info)?;
 
     let mut ctx = SetupCtx::new(spec, threads);
@@ -296,5 +297,16 @@ fn check_spec(spec: &Spec, info: &nbench_schema::ProbeInfo) -> Result<(), Halt> 
         ));
     }
     check_policy(&spec.policy).map_err(|m| Halt::error(Stage::Setup, m))?;
-    check_params(info, &spec.params).map_err(|m| Halt::error(Stage::Setup, m))
+    check_params(info, &spec.params).map_err(|m| Halt::error(Stage::Setup, m))?;
+    // Checked before setup, so a backend the CPU cannot run never executes an instruction.
+    match crate::features::missing(&backend.requires) {
+        Some(m) if m.starts_with("unknown") => Err(Halt::error(Stage::Setup, m)),
+        Some(m) => Err(Halt::new(
+            Status::Skipped,
+            Stage::Setup,
+            format!("{m}, which backend `{}` requires", backend.name),
+            Some("missing_cpu_feature"),
+        )),
+        None => Ok(()),
+    }
 }

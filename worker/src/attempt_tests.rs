@@ -246,8 +246,10 @@ impl Probe for Broken {
             backends: vec![BackendInfo {
                 name: "scalar".into(),
                 platform: "cpu".into(),
+                requires: Vec::new(),
             }],
             hidden: true,
+            reference: None,
         }
     }
     fn setup(&self, ctx: &mut SetupCtx) -> Result<Instance, ProbeError> {

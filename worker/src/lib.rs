@@ -11,7 +11,10 @@ pub mod attempt;
 pub mod cache_dir;
 pub mod cli;
 pub mod cuda;
+pub mod draw;
+pub mod features;
 pub mod fidelity;
+pub mod fn_kernel;
 pub mod generate;
 pub mod materialize;
 pub mod measure;
@@ -21,6 +24,7 @@ pub mod probes;
 pub mod procfs;
 pub mod protocol;
 pub mod registry;
+pub mod sdk;
 pub mod skeleton;
 pub mod stats;
 pub mod threads;
@@ -28,6 +32,8 @@ pub mod validate;
 
 /// Counts every heap allocation of the process (library, binary and tests alike), so
 /// `peak_alloc` covers whatever a kernel allocates.
+pub use cli::serve;
+
 #[global_allocator]
 static GLOBAL: alloc::CountingAlloc = alloc::CountingAlloc;
 

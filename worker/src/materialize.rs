@@ -90,13 +90,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MaterializeError + '_ {
 }
 
 /// The `materialize` subcommand; returns the exit code.
-pub fn main(cache_arg: Option<&str>) -> i32 {
+pub fn main(registry: &Registry, cache_arg: Option<&str>) -> i32 {
     let result = read_request(std::io::stdin().lock()).and_then(|req| {
         let cache = cache_arg
             .map(str::to_string)
             .or_else(|| req.cache_dir.clone())
             .ok_or(MaterializeError::NoCacheDir)?;
-        materialize(&req, &Registry::builtin(), Path::new(&cache))
+        materialize(&req, registry, Path::new(&cache))
     });
     match result {
         Ok(m) => {

@@ -84,6 +84,25 @@ pub struct Instance {
     pub work: Work,
 }
 
+impl Instance {
+    /// An instance of `kernel` judged against its float64 oracle (`oracle_kind`
+    /// `f64_reference`) under `threshold`, with no declared work.
+    pub fn new(kernel: impl Kernel + 'static, threshold: Threshold) -> Self {
+        Instance {
+            kernel: Box::new(kernel),
+            threshold,
+            oracle_kind: "f64_reference".to_string(),
+            work: Work::default(),
+        }
+    }
+
+    /// With declared work per call (the rows then carry throughput, GFLOP/s, bandwidth).
+    pub fn work(mut self, work: Work) -> Self {
+        self.work = work;
+        self
+    }
+}
+
 /// Work done by one call. Zero means "not declared" and omits the derived metric.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Work {
@@ -167,6 +186,7 @@ pub fn cpu_backends(names: &[&str]) -> Vec<BackendInfo> {
         .map(|name| BackendInfo {
             name: name.to_string(),
             platform: "cpu".to_string(),
+            requires: Vec::new(),
         })
         .collect()
 }

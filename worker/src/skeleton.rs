@@ -39,6 +39,7 @@ pub fn skeleton(spec: &Spec, started_at: &str) -> Row {
         host: None,
         worker: None,
         variant: spec.variant.clone(),
+        reference_backend: None,
         imported: None,
         profile: None,
         started_at: started_at.to_string(),

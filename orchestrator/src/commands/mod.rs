@@ -5,6 +5,7 @@
 //! plan is executed as one stored run by [`crate::runner::session`].
 
 pub mod ab;
+pub mod check;
 pub mod compare;
 pub mod completions;
 pub mod export;

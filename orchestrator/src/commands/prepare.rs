@@ -88,9 +88,20 @@ pub fn plan(
     worker: &Path,
     slots: SlotDefault,
 ) -> Result<Planned> {
+    plan_over(args, file, &Catalogue::from_worker(worker)?, worker, slots)
+}
+
+/// [`plan`] over a catalogue already loaded (several workers' merged one); `worker` is the one
+/// asked for GPUs.
+pub fn plan_over(
+    args: &PlanArgs,
+    file: &FileConfig,
+    cat: &Catalogue,
+    worker: &Path,
+    slots: SlotDefault,
+) -> Result<Planned> {
     let filters = filters(&args.filters)?;
-    let cat = Catalogue::from_worker(worker)?;
-    let plan = planner::repeat(planner::plan(&cat, &filters)?, args.repeat);
+    let plan = planner::repeat(planner::plan(cat, &filters)?, args.repeat);
 
     let r = &args.resources;
     let cores = topology::physical_cores(&topology::usable_cpus());

@@ -54,10 +54,12 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
         )));
     };
     let original = original_args(&manifest)?;
+    // A resumed run has one worker binary (its bytes are compared with the recorded hash).
     let worker = args
         .worker
         .worker
-        .clone()
+        .first()
+        .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(&manifest.worker.path));
     let config_path = config
         .map(Path::to_path_buf)

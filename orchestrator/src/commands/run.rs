@@ -1,4 +1,4 @@
-//! `nbench run`: resolve configuration, find the worker and its catalogue, plan, run the plan
+//! `nbench run`: resolve configuration, find the workers and their merged catalogue, plan, run the plan
 //! as one stored session ([`crate::runner::session`]: manifest first, rows as they finish, the
 //! derived summary at the end), then print the verdict from that summary.
 
@@ -8,7 +8,8 @@ use super::prepare::{self, SlotDefault};
 use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::runner::session::Finished;
-use crate::{locate, profile, system, verdict};
+use crate::workers::{self, Workers};
+use crate::{profile, system, verdict};
 
 /// Runs `nbench run`.
 pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
@@ -19,8 +20,19 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         return super::resume::main(config, args, target);
     }
     let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
-    let worker = locate::worker(args.worker.worker.as_deref())?;
-    let mut planned = prepare::plan(&args.plan, &settings.file, &worker, SlotDefault::Config)?;
+    let workers = Workers::load(workers::resolve(
+        &args.worker.worker,
+        &settings.file.run.workers,
+    )?)?;
+    let worker = workers.primary().program.clone();
+    let mut planned = prepare::plan_over(
+        &args.plan,
+        &settings.file,
+        &workers.catalogue,
+        &worker,
+        SlotDefault::Config,
+    )?;
+    workers.assign(&mut planned.plan);
     let profile = profile::for_run(
         args.profile.as_deref(),
         &mut planned.plan,
@@ -32,7 +44,7 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     } else {
         system::for_run(&planned.sched, &planned.plan)
     };
-    let label = worker.display().to_string();
+    let label = workers.label();
     let announce = |run_id: &str, dir: &std::path::Path, total: usize| {
         println!("run {run_id}: {total} attempts → {}", dir.display());
     };

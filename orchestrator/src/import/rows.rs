@@ -90,6 +90,7 @@ pub fn rows(doc: &Doc, file: &str, run_id: &str) -> Vec<Row> {
                 host: None,
                 worker: None,
                 variant: None,
+                reference_backend: None,
                 profile: None,
                 imported: Some(Imported {
                     tool: doc.tool.to_string(),

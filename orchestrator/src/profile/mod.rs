@@ -318,6 +318,7 @@ mod tests {
             provider: "native".into(),
             platform: "cpu".into(),
             worker: None,
+            worker_args: Vec::new(),
             variant: None,
         }
     }

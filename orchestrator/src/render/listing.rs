@@ -1,5 +1,6 @@
 //! The probe catalogue as `nbench list` prints it: a fixed-width table (one probe per line:
-//! name, family, backends, axes with the quick value) or the catalogue's JSON. Formatting only;
+//! name, family, backends, axes with the quick value; with several workers, which provides
+//! each probe) or the catalogue's JSON with each probe's worker. Formatting only;
 //! which probes are shown is the command's choice.
 
 use std::fmt::Write;
@@ -27,13 +28,55 @@ impl Exporter<[&ProbeInfo]> for Table {
     }
 }
 
-/// `--format json`.
+/// A probe with the command line of the worker that provides it.
+pub type ByWorker<'a> = (&'a ProbeInfo, Vec<String>);
+
+/// `--format json`: the selected probes' catalogue entries as the workers printed them.
 pub struct Json;
 
 impl Exporter<[&ProbeInfo]> for Json {
     fn write(&self, doc: &[&ProbeInfo], w: &mut dyn std::io::Write) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut *w, doc)?;
         w.write_all(b"\n")
+    }
+}
+
+/// `nbench list --format json`: each catalogue entry with a `worker` field, its worker's argv.
+pub struct JsonByWorker;
+
+impl Exporter<[ByWorker<'_>]> for JsonByWorker {
+    fn write(&self, doc: &[ByWorker<'_>], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let entries: Vec<serde_json::Value> = doc
+            .iter()
+            .map(|(p, argv)| {
+                let mut v = serde_json::to_value(p).unwrap_or_default();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("worker".into(), argv.clone().into());
+                }
+                v
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *w, &entries)?;
+        w.write_all(b"\n")
+    }
+}
+
+/// The table section of a run with several workers: which worker provides each probe.
+pub struct Workers;
+
+impl Exporter<[ByWorker<'_>]> for Workers {
+    fn write(&self, doc: &[ByWorker<'_>], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let width = doc
+            .iter()
+            .map(|(p, _)| p.name.len())
+            .max()
+            .unwrap_or(0)
+            .max(5);
+        writeln!(w, "\n{:<width$}  worker", "probe")?;
+        for (p, argv) in doc {
+            writeln!(w, "{:<width$}  {}", p.name, argv.join(" "))?;
+        }
+        Ok(())
     }
 }
 

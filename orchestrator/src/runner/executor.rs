@@ -91,7 +91,7 @@ pub async fn execute(
         ),
         None => (
             attempt.worker_or(&ctx.worker).to_path_buf(),
-            Vec::new(),
+            attempt.worker_args.clone(),
             "worker".into(),
         ),
     };

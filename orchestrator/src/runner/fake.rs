@@ -204,6 +204,7 @@ pub fn plan(n: usize) -> Vec<Attempt> {
             provider: "native".into(),
             platform: "cpu".into(),
             worker: None,
+            worker_args: Vec::new(),
             variant: None,
         })
         .collect()

@@ -45,6 +45,7 @@ pub fn bare(
         host: Some(ctx.host.clone()),
         worker: None,
         variant: a.variant_or(&ctx.variant),
+        reference_backend: None,
         imported: None,
         profile: ctx.profile.row_field(a),
         started_at: timestamp(at),
@@ -184,6 +185,11 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
         scheduler: ctx.regime.clone(),
         max_rss_bound: reaped.map(|r| r.max_rss).filter(|&m| m > 0),
         program: Some(a.worker_or(&ctx.worker).display().to_string()),
+        command: Some(
+            std::iter::once(a.worker_or(&ctx.worker).display().to_string())
+                .chain(a.worker_args.iter().cloned())
+                .collect(),
+        ),
         version: obs
             .hello
             .as_ref()

@@ -29,6 +29,7 @@ mod reportfix;
 mod resume;
 mod run;
 mod scheduling;
+mod sdk;
 mod secrets;
 mod shell;
 mod store_read;

@@ -36,6 +36,7 @@ pub fn info(name: &str, description: &str, axes: Vec<AxisInfo>) -> ProbeInfo {
         axes,
         backends: cpu_backends(&["calib"]),
         hidden: true,
+        reference: None,
     }
 }
 
@@ -199,6 +200,7 @@ impl Probe for Sleep {
         info.backends.push(BackendInfo {
             name: "sim".to_string(),
             platform: "cuda".to_string(),
+            requires: Vec::new(),
         });
         info
     }

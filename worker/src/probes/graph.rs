@@ -42,6 +42,7 @@ impl Probe for EllAggregate {
             ],
             backends: cpu_backends(&["naive", "fused"]),
             hidden: false,
+            reference: None,
         }
     }
 

@@ -44,9 +44,11 @@ impl Probe for Matmul {
                 .map(|b| BackendInfo {
                     name: b.to_string(),
                     platform: if *b == "cuda" { "cuda" } else { "cpu" }.to_string(),
+                    requires: Vec::new(),
                 })
                 .collect(),
             hidden: false,
+            reference: None,
         }
     }
 

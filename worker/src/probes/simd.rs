@@ -27,6 +27,18 @@ pub enum Isa {
 /// The backend names of the explicit-SIMD families, in catalogue order.
 pub const BACKENDS: [&str; 4] = ["scalar", "sse2", "avx2", "avx512"];
 
+/// The explicit-SIMD backends with the CPU features each requires, so the attempt skips a
+/// backend this CPU lacks before setup (the SDK's declared-features path).
+pub fn backends() -> Vec<nbench_schema::BackendInfo> {
+    use nbench_schema::BackendInfo;
+    vec![
+        BackendInfo::cpu("scalar"),
+        BackendInfo::cpu("sse2").requiring(&["sse2"]),
+        BackendInfo::cpu("avx2").requiring(&["avx2", "fma"]),
+        BackendInfo::cpu("avx512").requiring(&["avx512f", "avx512bw", "avx512dq", "avx512vl"]),
+    ]
+}
+
 impl Isa {
     /// The instruction set a backend name selects, checked against this CPU.
     ///

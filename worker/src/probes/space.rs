@@ -77,6 +77,7 @@ impl Probe for Space {
             axes: vec![int_axis("size", &SIZES, 100_000)],
             backends: cpu_backends(&["naive", "faer"]),
             hidden: false,
+            reference: None,
         }
     }
 

@@ -80,9 +80,11 @@ impl Probe for Matmul {
                 .chain([BackendInfo {
                     name: "cuda".to_string(),
                     platform: "cuda".to_string(),
+                    requires: Vec::new(),
                 }])
                 .collect(),
             hidden: false,
+            reference: None,
         }
     }
 

@@ -28,6 +28,7 @@ impl Probe for Add {
             ],
             backends: backends(),
             hidden: false,
+            reference: None,
         }
     }
 

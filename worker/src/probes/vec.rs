@@ -18,11 +18,11 @@ use std::hint::black_box;
 
 use nbench_schema::{BackendInfo, ProbeInfo, Threshold};
 
-use super::simd::{BACKENDS, Isa, dispatch};
+use super::simd::{Isa, dispatch};
 use super::simd_map::{Map1, Map2, Map3};
 use crate::cuda::vec::VecOp;
 use crate::generate::vec_f32;
-use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, cpu_backends, int_axis};
+use crate::probe::{Instance, Kernel, Probe, ProbeError, SetupCtx, Work, int_axis};
 
 const SIZES: [i64; 5] = [100, 1000, 10_000, 100_000, 1_000_000];
 
@@ -67,14 +67,16 @@ impl Probe for VecProbe {
             family: "vec".to_string(),
             description: self.description.to_string(),
             axes: vec![int_axis("size", &SIZES, 100_000)],
-            backends: cpu_backends(&BACKENDS)
+            backends: super::simd::backends()
                 .into_iter()
                 .chain(VecOp::for_probe(self.name).map(|_| BackendInfo {
                     name: "cuda".to_string(),
                     platform: "cuda".to_string(),
+                    requires: Vec::new(),
                 }))
                 .collect(),
             hidden: false,
+            reference: None,
         }
     }
 

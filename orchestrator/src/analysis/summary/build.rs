@@ -97,6 +97,12 @@ pub fn summarize(rows: &[Row], opts: &Options) -> Summary {
         summary_version: SUMMARY_VERSION,
         reference_rule: match requested {
             Some(r) => format!("--reference {r}"),
+            // Worded as before when no probe declares one, so existing summaries read the same.
+            None if rows.iter().any(|r| r.reference_backend.is_some()) => {
+                "the probe's declared reference backend, else scalar, else naive, else a backend \
+                 named naive… or scalar…, else the first backend by name, at each point"
+                    .to_string()
+            }
             None => "scalar, else naive, else a backend named naive… or scalar…, else the first \
                      backend by name, at each point"
                 .to_string(),
@@ -119,6 +125,12 @@ fn probe_summary(
     points: BTreeMap<Params, Lanes>,
     requested: Option<&str>,
 ) -> ProbeSummary {
+    // `--reference` wins; else the backend the probe declares (its rows carry it).
+    let declared = points
+        .values()
+        .flat_map(|l| l.values().flatten())
+        .find_map(|r| r.reference_backend.clone());
+    let requested = requested.or(declared.as_deref());
     // Reference candidates lead the columns so the baseline is read first.
     let rank = |k: &LaneKey| match requested {
         Some(r) if r == k.backend => 0,

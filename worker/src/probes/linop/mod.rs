@@ -72,6 +72,7 @@ impl Probe for Linop {
             ],
             backends: cpu_backends(&["naive", "faer"]),
             hidden: false,
+            reference: None,
         }
     }
 
