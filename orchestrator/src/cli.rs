@@ -229,7 +229,12 @@ pub fn main() -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("nbench: error: {e}");
+            // A message may quote a worker's or a file's words: escaped, it cannot inject a
+            // terminal sequence or a CI workflow command.
+            eprintln!(
+                "nbench: error: {}",
+                crate::render::escape::terminal(&e.to_string())
+            );
             e.exit_code()
         }
     }

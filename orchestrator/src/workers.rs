@@ -144,13 +144,15 @@ impl Workers {
         let mut probes = Vec::new();
         let mut provider: BTreeMap<String, usize> = BTreeMap::new();
         for (i, w) in workers.iter().enumerate() {
-            let cat = Catalogue::from_argv(&w.program, &w.args).map_err(|e| {
-                Error::Worker(format!(
+            let cat = Catalogue::from_argv(&w.program, &w.args).map_err(|e| match e {
+                // A stop while asking is the user's, not the worker's fault.
+                Error::Interrupted => Error::Interrupted,
+                e => Error::Worker(format!(
                     "{e} (expected a worker: a program that prints its probe catalogue as a \
                      json array for `{} list`, such as nbench-worker, a binary built on \
                      nbench_worker::serve, or `python3 -m nbench_py serve MODULE`)",
                     w.label()
-                ))
+                )),
             })?;
             for info in cat.probes {
                 info.check()

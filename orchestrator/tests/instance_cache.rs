@@ -162,6 +162,7 @@ fn attempt(index: usize, seed: u64, provider: &str) -> Attempt {
         provider: provider.into(),
         platform: "cpu".into(),
         worker: None,
+        worker_args: Vec::new(),
         variant: None,
     }
 }

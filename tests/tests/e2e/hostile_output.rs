@@ -169,9 +169,10 @@ fn compare_escapes_every_format() {
 
 /// A worker whose catalogue names a hostile probe and backend; every attempt is `ok` except
 /// seed 1, which crashes with a hostile stderr.
-fn hostile_worker(dir: &Path) -> std::path::PathBuf {
+/// A worker whose one probe is called `name` and whose backend is [`BACKEND`].
+fn hostile_worker(dir: &Path, name: &str) -> std::path::PathBuf {
     let cat = serde_json::json!([{
-        "name": PROBE, "family": "fake", "description": "d",
+        "name": name, "family": "fake", "description": "d",
         "axes": [{"name": "size", "kind": "int", "values": [1], "representative": 1, "open": false}],
         "backends": [{"name": BACKEND, "platform": "cpu"}], "hidden": false
     }]);
@@ -204,7 +205,8 @@ emit({{"event": "row", "row": row}})
 #[test]
 fn run_progress_and_verdict_escape_hostile_names() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let w = hostile_worker(dir.path());
+    // A well-formed name (`fake.` then the hostile text) passes the catalogue's checks.
+    let w = hostile_worker(dir.path(), &format!("fake.{PROBE}"));
     let out = Nbench::new(&["run", "--worker", &w.display().to_string()])
         .with_store()
         .run();
@@ -217,4 +219,20 @@ fn run_progress_and_verdict_escape_hostile_names() {
         out.fail(&format!("a workflow command from a row on stderr: {l}"));
     }
     assert!(out.stdout.contains("finished: 4 rows"), "{}", out.stdout);
+}
+
+#[test]
+fn a_refused_hostile_declaration_is_escaped_in_the_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let w = hostile_worker(dir.path(), PROBE);
+    let out = Nbench::new(&["run", "--worker", &w.display().to_string()])
+        .with_store()
+        .run();
+    out.expect_code(exit::BAD_INPUT);
+    assert!(out.stderr.contains("is declared wrongly"), "{}", out.stderr);
+    if let Some(l) = injected(&out.stderr, &[]) {
+        out.fail(&format!(
+            "a workflow command from a declaration on stderr: {l}"
+        ));
+    }
 }

@@ -1,5 +1,5 @@
 """One attempt, spec to row, for every Python worker: the provider worker (numpy, torch) and
-SDK probes alike (DESIGN §3, §5). The stages after setup — the cold call and fidelity against
+SDK probes alike (docs/architecture.md, "The worker protocol", "Measurement"). The stages after setup — the cold call and fidelity against
 the float64 oracle, warm-up, measurement, rates, the measurement block, the verdict — and the
 row around them live here once.
 
