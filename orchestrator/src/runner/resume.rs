@@ -5,19 +5,15 @@
 //! which attempts are pending or whether the plan matches; `commands::resume` does.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
-use nbench_schema::Host;
 use nbench_schema::params::canonical;
 
-use super::RunContext;
-use super::session::{Finished, Setup, finish_manifest};
+use super::session::{self, Finished, Setup, finish_manifest};
 use super::timestamp::timestamp;
 use crate::analysis::summary;
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
-use crate::hostinfo;
 use crate::manifest::{Manifest, PlanRecord, ResumeRecord};
 use crate::scheduler::Scheduler;
 use crate::store::{self, MANIFEST_FILE, RunStore, read};
@@ -84,38 +80,22 @@ pub fn execute(
         pending_attempts: pending.len(),
         status: "running".into(),
     });
-    store::write_json_atomic(&manifest_path, &manifest).map_err(|e| match e {
-        Error::WriteFailed { path, source } => Error::Unwritable { path, source },
-        other => other,
-    })?;
-    let machine = hostinfo::machine();
-    let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));
-    let host = Host {
-        hostname: machine.hostname,
-        cpu_model: machine.cpu_model,
-        nbench_version: env!("CARGO_PKG_VERSION").to_string(),
-        build_profile: "unknown".to_string(),
-        git_commit,
-        git_dirty,
-    };
+    session::write_first(&manifest_path, &manifest)?;
+    let (_, host) = session::provenance(&setup.worker);
     let foreign = crate::provider::setup::for_run(&pending, &setup.worker, &setup.store_root)?;
-    let ctx = Arc::new(RunContext {
-        run_id: manifest.run_id.clone(),
-        worker: setup.worker,
-        policy: setup.policy,
-        deadlines: setup.deadlines,
+    // A resume completes measured attempts; the profiled extra attempts belong to the session
+    // that asked for them.
+    let ctx = session::context(
+        &manifest.run_id,
+        &setup,
         host,
-        regime: sched.regime(),
-        variant: None,
-        cache_dir: None,
-        foreign: foreign.foreign,
-        // A resume completes measured attempts; the profiled extra attempts belong to the
-        // session that asked for them.
-        profile: Default::default(),
-    });
+        &sched,
+        foreign.foreign,
+        Default::default(),
+    );
     announce(&manifest.run_id, dir);
     let t0 = Instant::now();
-    let outcome = super::session::run_dispatch(ctx, pending, sched, &mut store, setup.progress);
+    let outcome = session::run_dispatch(ctx, pending, sched, &mut store, setup.progress);
     let wall_s = t0.elapsed().as_secs_f64();
     let now = timestamp(chrono::Utc::now());
     manifest.finished_at = Some(now.clone());
@@ -126,10 +106,7 @@ pub fn execute(
         Err(e) => {
             manifest.status = "failed".into();
             manifest.resumes[record].status = "failed".into();
-            if let Err(w) = store::write_json_atomic(&manifest_path, &manifest) {
-                eprintln!("nbench: error: {w}");
-            }
-            return Err(e);
+            return Err(session::failed(&manifest_path, &manifest, e));
         }
     };
     // The whole run, first session and every resume, as readers see it: an attempt

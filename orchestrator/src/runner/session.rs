@@ -73,16 +73,7 @@ pub fn execute(
     announce: impl FnOnce(&str, &Path),
 ) -> Result<Finished> {
     let _machine = crate::lock::machine(&setup.lock)?;
-    let machine = hostinfo::machine();
-    let (git_commit, git_dirty) = hostinfo::git(setup.worker.parent().unwrap_or(Path::new(".")));
-    let host = Host {
-        hostname: machine.hostname.clone(),
-        cpu_model: machine.cpu_model.clone(),
-        nbench_version: env!("CARGO_PKG_VERSION").to_string(),
-        build_profile: "unknown".to_string(),
-        git_commit: git_commit.clone(),
-        git_dirty,
-    };
+    let (machine, host) = provenance(&setup.worker);
     let mut probes: Vec<String> = plan.iter().map(|a| a.probe.clone()).collect();
     probes.dedup();
     let mut manifest = Manifest {
@@ -97,18 +88,18 @@ pub fn execute(
             .collect(),
         machine,
         worker: WorkerFacts {
-            path: setup.worker_label,
+            path: setup.worker_label.clone(),
             version: None,
             build_profile: None,
         },
-        git_commit,
-        git_dirty,
-        config_file: setup.config_path.map(|p| p.display().to_string()),
+        git_commit: host.git_commit.clone(),
+        git_dirty: host.git_dirty,
+        config_file: setup.config_path.as_ref().map(|p| p.display().to_string()),
         policy: setup.policy.clone(),
         deadlines_s: (&setup.deadlines).into(),
         seeds: SEEDS.to_vec(),
         scheduler: sched.regime(),
-        gpus: Some(setup.gpus),
+        gpus: Some(setup.gpus.clone()),
         planned_attempts: plan.len(),
         probes,
         env: hostinfo::allowed_env(),
@@ -116,7 +107,7 @@ pub fn execute(
         providers: Vec::new(),
         plan: Some(super::resume::plan_record(&plan, &setup.worker)?),
         resumes: Vec::new(),
-        system: setup.system,
+        system: setup.system.clone(),
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
@@ -127,29 +118,12 @@ pub fn execute(
     let (run_id, mut store) = RunStore::create(&setup.store_root, new_run_id)?;
     manifest.run_id = run_id.clone();
     let manifest_path = store.dir().join(MANIFEST_FILE);
-    // The first write is the store's writability check: it fails before any attempt starts.
-    store
-        .write_json(MANIFEST_FILE, &manifest)
-        .map_err(|e| match e {
-            Error::WriteFailed { path, source } => Error::Unwritable { path, source },
-            other => other,
-        })?;
-
-    let ctx = Arc::new(RunContext {
-        run_id: run_id.clone(),
-        worker: setup.worker,
-        policy: setup.policy,
-        deadlines: setup.deadlines,
-        host,
-        regime: sched.regime(),
-        variant: None,
-        cache_dir: None,
-        foreign: foreign.foreign,
-        profile: match setup.profile {
-            Some((p, ids)) => crate::profile::Profiling::prepare(p, &ids, store.dir())?,
-            None => Default::default(),
-        },
-    });
+    write_first(&manifest_path, &manifest)?;
+    let profile = match &setup.profile {
+        Some((p, ids)) => crate::profile::Profiling::prepare(p.clone(), ids, store.dir())?,
+        None => Default::default(),
+    };
+    let ctx = context(&run_id, &setup, host, &sched, foreign.foreign, profile);
     announce(&run_id, store.dir());
     let t0 = Instant::now();
     let outcome = run_dispatch(ctx, plan, sched, &mut store, setup.progress);
@@ -160,16 +134,11 @@ pub fn execute(
         Ok(o) => o,
         Err(e) => {
             manifest.status = "failed".into();
-            // The dispatcher's error is the cause; a manifest that cannot say so is reported
-            // beside it, never silently left `running`.
-            if let Err(w) = store::write_json_atomic(&manifest_path, &manifest) {
-                eprintln!("nbench: error: {w}");
-            }
-            return Err(e);
+            return Err(failed(&manifest_path, &manifest, e));
         }
     };
     // The derived summary (ratios, pooled seeds) is computed once, beside the rows it came from;
-    // `summary`/`report`/`plot` rewrite it when they render this run with other options.
+    // `summary`/`report`/`plot` compute their own when asked for other options, and write none.
     let derived = summary::summarize(&outcome.rows, &summary::Options::default());
     // Both are written even when one fails, so the manifest never stays `running`; either
     // failure then ends the command with exit 4 naming its path.
@@ -187,6 +156,63 @@ pub fn execute(
         interrupted: outcome.interrupted,
         wall_s,
     })
+}
+
+/// The machine and the provenance every row carries: the host, and the git tree holding the
+/// worker (the measured code).
+pub(super) fn provenance(worker: &Path) -> (hostinfo::Machine, Host) {
+    let machine = hostinfo::machine();
+    let (git_commit, git_dirty) = hostinfo::git(worker.parent().unwrap_or(Path::new(".")));
+    let host = Host {
+        hostname: machine.hostname.clone(),
+        cpu_model: machine.cpu_model.clone(),
+        nbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        build_profile: "unknown".to_string(),
+        git_commit,
+        git_dirty,
+    };
+    (machine, host)
+}
+
+/// What every attempt of the run `run_id` shares, from the session's setup.
+pub(super) fn context(
+    run_id: &str,
+    setup: &Setup,
+    host: Host,
+    sched: &Scheduler,
+    foreign: crate::provider::Foreign,
+    profile: crate::profile::Profiling,
+) -> Arc<RunContext> {
+    Arc::new(RunContext {
+        run_id: run_id.to_string(),
+        worker: setup.worker.clone(),
+        policy: setup.policy.clone(),
+        deadlines: setup.deadlines.clone(),
+        host,
+        regime: sched.regime(),
+        variant: None,
+        cache_dir: None,
+        foreign,
+        profile,
+    })
+}
+
+/// The manifest's first write of a session: it is the store's writability check, so a failure
+/// is "unwritable" and comes before any attempt starts.
+pub(super) fn write_first(path: &Path, manifest: &Manifest) -> Result<()> {
+    store::write_json_atomic(path, manifest).map_err(|e| match e {
+        Error::WriteFailed { path, source } => Error::Unwritable { path, source },
+        other => other,
+    })
+}
+
+/// Records a failed session in its manifest and returns the dispatcher's error `e`, the cause;
+/// a manifest that cannot say so is reported beside it, never silently left `running`.
+pub(super) fn failed(path: &Path, manifest: &Manifest, e: Error) -> Error {
+    if let Err(w) = store::write_json_atomic(path, manifest) {
+        eprintln!("nbench: error: {w}");
+    }
+    e
 }
 
 /// Dispatches `plan` on a fresh async runtime with the real process executor, the stop
