@@ -21,6 +21,7 @@ mod open_enum;
 pub mod params;
 pub mod read;
 pub mod row;
+pub mod stats;
 pub mod status;
 
 pub use catalogue::{AxisInfo, AxisKind, BackendInfo, ProbeInfo};

@@ -109,12 +109,13 @@ pub fn check_time(v: f64, what: &str) -> Result<f64, String> {
 pub fn time_stats(times: &Times) -> Option<(TimeStats, Vec<String>)> {
     match times {
         Times::None => None,
+        // The same statistics the native worker computes from its samples.
         Times::Samples {
             values,
             iters_per_sample,
             ..
-        } if !values.is_empty() => Some((from_samples(values, *iters_per_sample), all_fields())),
-        Times::Samples { .. } => None,
+        } => nbench_schema::stats::time_stats(values, (*iters_per_sample).max(1), true)
+            .map(|t| (t, all_fields())),
         Times::Summary(g) => from_summary(g),
     }
 }
@@ -125,43 +126,6 @@ const FIELDS: [&str; 11] = [
 
 fn all_fields() -> Vec<String> {
     FIELDS.iter().map(|s| s.to_string()).collect()
-}
-
-/// Linear interpolation between order statistics of sorted `v` (non-empty).
-fn quantile(v: &[f64], q: f64) -> f64 {
-    let pos = q * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
-}
-
-fn from_samples(values: &[f64], iters_per_sample: u64) -> TimeStats {
-    let mut s = values.to_vec();
-    s.sort_by(f64::total_cmp);
-    let n = s.len();
-    let mean = s.iter().sum::<f64>() / n as f64;
-    let std = if n > 1 {
-        (s.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
-    } else {
-        0.0
-    };
-    let median = quantile(&s, 0.5);
-    let mut dev: Vec<f64> = s.iter().map(|x| (x - median).abs()).collect();
-    dev.sort_by(f64::total_cmp);
-    TimeStats {
-        min: s[0],
-        median,
-        mean,
-        std,
-        mad: quantile(&dev, 0.5),
-        p25: quantile(&s, 0.25),
-        p75: quantile(&s, 0.75),
-        p95: quantile(&s, 0.95),
-        p99: quantile(&s, 0.99),
-        max: s[n - 1],
-        n: n as u64,
-        iters_per_sample: iters_per_sample.max(1),
-        samples: Some(values.to_vec()),
-    }
 }
 
 /// The tool's summary with stand-ins: a missing centre takes the other centre, a missing
