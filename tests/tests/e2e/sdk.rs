@@ -142,6 +142,22 @@ fn the_python_example_runs_and_checks() {
 }
 
 #[test]
+fn a_prepared_backend_times_only_the_callable_it_returns() {
+    // `sdk.add` allocates its output in the prepared step; what is timed is the bound
+    // `np.add(x, y, out=out)`, and its one output passes the oracle.
+    let Some(py) = python() else { return };
+    let worker = format!("{py} -m nbench_py serve addbench");
+    let mut args = vec!["run", "--worker", &worker, "--quick"];
+    args.extend(FAST);
+    let out = Nbench::new(&args)
+        .with_store()
+        .env("PYTHONPATH", &pythonpath())
+        .run();
+    out.expect_code(exit::SUCCESS);
+    assert_valid(&out.rows(), "sdk.add", &["numpy"]);
+}
+
+#[test]
 fn sdk_faults_become_rows_and_check_names_the_point() {
     let Some(py) = python() else { return };
     let worker = format!("{py} -m nbench_py serve fixturebench");

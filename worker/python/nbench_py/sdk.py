@@ -34,15 +34,20 @@ class Probe:
         self.representative = dict(representative or {})
         self.reference, self.threshold, self.work = reference, threshold, work
         self.backends = {}
+        self.prepared = set()
         self.errors = []
         self.oracle_fn = None
 
-    def backend(self, name, fn=None):
-        """Adds backend `name`: `probe.backend("numpy", f)`, or as a decorator."""
+    def backend(self, name, fn=None, *, prepared=False):
+        """Adds backend `name`: `probe.backend("numpy", f)`, or as a decorator. The timed call
+        is `f(*inputs)`; with `prepared=True`, `f(*inputs)` runs once, untimed, in setup (to
+        allocate outputs, say) and returns the zero-argument callable that is timed."""
         def add(f):
             if name in self.backends:
                 self.errors.append(f"backend `{name}` is declared twice")
             self.backends[name] = f
+            if prepared:
+                self.prepared.add(name)
             return f
         return add(fn) if fn is not None else add
 
