@@ -1,22 +1,9 @@
 //! The probe SDK: everything a user's crate needs to serve its own probes to nbench, in one
 //! place (`use nbench_worker::sdk::*;`). The built-in probes are written against the same items.
 //!
-//! A user's worker is a binary whose `main` hands its probes to [`serve`]:
-//!
-//! ```no_run
-//! # use nbench_worker::sdk::*;
-//! # struct MyProbe;
-//! # impl Probe for MyProbe {
-//! #     fn info(&self) -> ProbeInfo { unimplemented!() }
-//! #     fn setup(&self, _: &mut SetupCtx) -> Result<Instance, ProbeError> { unimplemented!() }
-//! # }
-//! fn main() {
-//!     std::process::exit(nbench_worker::serve(vec![Box::new(MyProbe)]))
-//! }
-//! ```
-//!
-//! A whole probe — declaration, seeded instance, two backends, a float64 oracle — and one
-//! in-process attempt of it:
+//! A whole probe — declaration, seeded instance, two backends, a float64 oracle — one
+//! in-process attempt of it, and the `main` of a worker binary that serves it (a user's worker
+//! is a binary whose `main` hands its probes to [`serve`]):
 //!
 //! ```
 //! use nbench_worker::sdk::*;
@@ -58,6 +45,11 @@
 //! let row = run_in_process(vec![Box::new(Scale)], &spec_for("mine.scale", "iter", &[("size", ParamValue::Int(1000))], 0));
 //! assert_eq!(row.status, Status::Ok);
 //! assert_eq!(row.reference_backend.as_deref(), Some("loop"));
+//!
+//! // The worker binary's `main` (here under another name: a doctest has its own `main`).
+//! fn worker_main() {
+//!     std::process::exit(nbench_worker::serve(vec![Box::new(Scale)]))
+//! }
 //! ```
 
 pub use nbench_schema::{
