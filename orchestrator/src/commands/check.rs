@@ -12,10 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use nbench_schema::{MeasurePolicy, Row, Status, exit, params::canonical};
 
-use super::prepare::{self, SlotDefault};
+use super::prepare;
 use crate::cli::{PlanArgs, WorkerArg};
 use crate::error::Result;
-use crate::workers::{self, Workers};
 
 /// Arguments of `nbench check`.
 #[derive(Debug, clap::Args, Clone)]
@@ -31,24 +30,13 @@ pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     let mut settings = prepare::settings(config, &args.plan, Some(false))?;
     // One timed call: the check is about answers, not times.
     settings.policy = quick_policy();
-    let workers = Workers::load(workers::resolve(
-        &args.worker.worker,
-        &settings.file.run.workers,
-    )?)?;
-    let worker = workers.primary().program.clone();
     let mut plan_args = args.plan.clone();
     // Twice, each attempt in its own process: the second run is the determinism witness.
     plan_args.repeat = 2;
     let scratch = std::env::temp_dir().join(format!("nbench-check-{}", std::process::id()));
     plan_args.store = Some(scratch.clone());
-    let mut planned = prepare::plan_over(
-        &plan_args,
-        &settings.file,
-        &workers.catalogue,
-        &worker,
-        SlotDefault::Config,
-    )?;
-    workers.assign(&mut planned.plan);
+    let (workers, planned) = prepare::plan_workers(&plan_args, &args.worker, &settings.file)?;
+    let worker = workers.primary().program.clone();
     let extras = prepare::Extras {
         system: Vec::new(),
         profile: None,

@@ -93,6 +93,27 @@ pub fn plan(
 
 /// [`plan`] over a catalogue already loaded (several workers' merged one); `worker` is the one
 /// asked for GPUs.
+/// The workers `--worker` (or `[run] workers`) names, and the plan over their merged catalogue
+/// with each attempt assigned to the worker that offers its probe; `run` and `check` start so.
+pub fn plan_workers(
+    args: &PlanArgs,
+    worker: &crate::cli::WorkerArg,
+    file: &FileConfig,
+) -> Result<(crate::workers::Workers, Planned)> {
+    use crate::workers::{self, Workers};
+    let workers = Workers::load(workers::resolve(&worker.worker, &file.run.workers)?)?;
+    let primary = workers.primary().program.clone();
+    let mut planned = plan_over(
+        args,
+        file,
+        &workers.catalogue,
+        &primary,
+        SlotDefault::Config,
+    )?;
+    workers.assign(&mut planned.plan);
+    Ok((workers, planned))
+}
+
 pub fn plan_over(
     args: &PlanArgs,
     file: &FileConfig,

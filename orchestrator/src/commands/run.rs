@@ -4,11 +4,10 @@
 
 use nbench_schema::exit;
 
-use super::prepare::{self, SlotDefault};
+use super::prepare;
 use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::runner::session::Finished;
-use crate::workers::{self, Workers};
 use crate::{profile, system, verdict};
 
 /// Runs `nbench run`.
@@ -20,19 +19,8 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         return super::resume::main(config, args, target);
     }
     let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
-    let workers = Workers::load(workers::resolve(
-        &args.worker.worker,
-        &settings.file.run.workers,
-    )?)?;
+    let (workers, mut planned) = prepare::plan_workers(&args.plan, &args.worker, &settings.file)?;
     let worker = workers.primary().program.clone();
-    let mut planned = prepare::plan_over(
-        &args.plan,
-        &settings.file,
-        &workers.catalogue,
-        &worker,
-        SlotDefault::Config,
-    )?;
-    workers.assign(&mut planned.plan);
     let profile = profile::for_run(
         args.profile.as_deref(),
         &mut planned.plan,
