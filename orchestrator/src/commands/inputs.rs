@@ -58,30 +58,13 @@ pub fn load(config: Option<&Path>, args: &RowsArgs) -> Result<Loaded> {
         .chain(&args.render_from)
         .cloned()
         .collect();
+    // The store the run was picked from, when the user named no input.
+    let mut picked = None;
     if paths.is_empty() {
         let (file, _) = FileConfig::load(config)?;
         let root = store::root(args.store.as_deref(), &file);
         let newest = store::newest_run(&root)?;
-        // Say which run was picked: with no argument the user did not name one.
-        let started = std::fs::read_to_string(newest.join(MANIFEST_FILE))
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|m| {
-                m.get("started_at")
-                    .and_then(|s| s.as_str())
-                    .map(str::to_string)
-            });
-        let id = newest
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        eprintln!(
-            "nbench: the newest run of {}: {id}{}",
-            root.display(),
-            started
-                .map(|s| format!(", started {s}"))
-                .unwrap_or_default()
-        );
+        picked = Some(root);
         paths.push(newest);
     }
     let mut rows = read::load(&paths)?;
@@ -108,11 +91,34 @@ pub fn load(config: Option<&Path>, args: &RowsArgs) -> Result<Loaded> {
             reference: args.reference.clone(),
         },
     );
+    let manifests = manifests(&paths)?;
+    if let Some(root) = picked {
+        announce_pick(&root, &paths[0], &manifests);
+    }
     Ok(Loaded {
         rows,
         summary,
-        manifests: manifests(&paths)?,
+        manifests,
     })
+}
+
+/// Says which run was picked when the user named none, from the manifest already loaded.
+fn announce_pick(root: &Path, run: &Path, manifests: &[serde_json::Value]) {
+    let id = run
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let started = manifests
+        .iter()
+        .find(|m| m.get("run_id").and_then(|r| r.as_str()) == Some(id.as_str()))
+        .and_then(|m| m.get("started_at").and_then(|s| s.as_str()));
+    eprintln!(
+        "nbench: the newest run of {}: {id}{}",
+        root.display(),
+        started
+            .map(|s| format!(", started {s}"))
+            .unwrap_or_default()
+    );
 }
 
 /// Every manifest beside the rows files behind `paths`, once each, sorted by run id.
