@@ -26,10 +26,6 @@ impl Reader for Criterion {
         Format::Criterion
     }
 
-    fn tool(&self) -> &'static str {
-        "criterion"
-    }
-
     fn sniff(&self, input: &Input<'_>) -> bool {
         matches!(input, Input::Dir(d) if is_tree(d))
     }

@@ -20,10 +20,6 @@ impl Reader for GoogleBenchmark {
         Format::GoogleBenchmark
     }
 
-    fn tool(&self) -> &'static str {
-        "google-benchmark"
-    }
-
     fn sniff(&self, input: &Input<'_>) -> bool {
         let Input::Text(text) = input else {
             return false;

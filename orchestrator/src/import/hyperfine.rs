@@ -21,10 +21,6 @@ impl Reader for Hyperfine {
         Format::Hyperfine
     }
 
-    fn tool(&self) -> &'static str {
-        "hyperfine"
-    }
-
     fn sniff(&self, input: &Input<'_>) -> bool {
         let Input::Text(text) = input else {
             return false;

@@ -36,6 +36,19 @@ pub enum Format {
     PytestBenchmark,
 }
 
+impl Format {
+    /// The tool's name, as `--format` spells it and imported rows record it.
+    pub fn tool(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Hyperfine => "hyperfine",
+            Format::GoogleBenchmark => "google-benchmark",
+            Format::Criterion => "criterion",
+            Format::PytestBenchmark => "pytest-benchmark",
+        }
+    }
+}
+
 /// What a reader is given: a JSON document's text, or a directory (Criterion's tree).
 pub enum Input<'a> {
     /// A file's text.
@@ -48,8 +61,6 @@ pub enum Input<'a> {
 pub trait Reader: Sync {
     /// The format it reads.
     fn format(&self) -> Format;
-    /// The tool's name, as rows and messages spell it.
-    fn tool(&self) -> &'static str;
     /// Whether `input` looks like this format (cheap; no error).
     fn sniff(&self, input: &Input<'_>) -> bool;
     /// Reads every benchmark of `input`. Errors name what was wrong, without the path (the
@@ -76,7 +87,7 @@ fn pick(format: Format, input: &Input<'_>) -> Option<&'static dyn Reader> {
 fn valid_tools() -> String {
     READERS
         .iter()
-        .map(|r| r.tool())
+        .map(|r| r.format().tool())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -102,9 +113,13 @@ pub fn read_path(path: &Path, format: Format) -> Result<Doc> {
             valid_tools()
         ))
     })?;
-    let mut doc = reader
-        .read(&input)
-        .map_err(|e| Error::bad(format!("{} ({}): {e}", path.display(), reader.tool())))?;
+    let mut doc = reader.read(&input).map_err(|e| {
+        Error::bad(format!(
+            "{} ({}): {e}",
+            path.display(),
+            reader.format().tool()
+        ))
+    })?;
     if doc.date.is_none() {
         // The tool did not say when it ran; the file says when it was written.
         doc.date = meta.modified().ok().map(|t| {

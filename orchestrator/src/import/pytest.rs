@@ -22,10 +22,6 @@ impl Reader for PytestBenchmark {
         Format::PytestBenchmark
     }
 
-    fn tool(&self) -> &'static str {
-        "pytest-benchmark"
-    }
-
     fn sniff(&self, input: &Input<'_>) -> bool {
         let Input::Text(text) = input else {
             return false;
