@@ -47,6 +47,20 @@ fn pythonpath() -> String {
     )
 }
 
+/// `nbench run --quick` of the SDK module `module` served by `py`; the worker's command line
+/// and the successful run.
+fn quick_run(py: &str, module: &str) -> (String, nbench_tests::Output) {
+    let worker = format!("{py} -m nbench_py serve {module}");
+    let mut args = vec!["run", "--worker", &worker, "--quick"];
+    args.extend(FAST);
+    let out = Nbench::new(&args)
+        .with_store()
+        .env("PYTHONPATH", &pythonpath())
+        .run();
+    out.expect_code(exit::SUCCESS);
+    (worker, out)
+}
+
 /// Every point and seed saw one digest across its backends, and every row is `ok`.
 fn assert_valid(rows: &[Row], probe: &str, backends: &[&str]) {
     let mut digests: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -124,14 +138,7 @@ fn the_rust_example_runs_with_the_builtin_worker_in_one_run() {
 #[test]
 fn the_python_example_runs_and_checks() {
     let Some(py) = python() else { return };
-    let worker = format!("{py} -m nbench_py serve mybench");
-    let mut args = vec!["run", "--worker", &worker, "--quick"];
-    args.extend(FAST);
-    let out = Nbench::new(&args)
-        .with_store()
-        .env("PYTHONPATH", &pythonpath())
-        .run();
-    out.expect_code(exit::SUCCESS);
+    let (worker, out) = quick_run(&py, "mybench");
     assert_valid(&out.rows(), "mine.sqdist", &["broadcast", "gemm"]);
     assert!(ratio(&out, "mine.sqdist", "gemm").is_some());
     let check = Nbench::new(&["check", "--worker", &worker, "--quick"])
@@ -146,14 +153,7 @@ fn a_prepared_backend_times_only_the_callable_it_returns() {
     // `sdk.add` allocates its output in the prepared step; what is timed is the bound
     // `np.add(x, y, out=out)`, and its one output passes the oracle.
     let Some(py) = python() else { return };
-    let worker = format!("{py} -m nbench_py serve addbench");
-    let mut args = vec!["run", "--worker", &worker, "--quick"];
-    args.extend(FAST);
-    let out = Nbench::new(&args)
-        .with_store()
-        .env("PYTHONPATH", &pythonpath())
-        .run();
-    out.expect_code(exit::SUCCESS);
+    let (_, out) = quick_run(&py, "addbench");
     assert_valid(&out.rows(), "sdk.add", &["numpy"]);
 }
 
