@@ -31,6 +31,7 @@ mod run;
 mod scheduling;
 mod sdk;
 mod secrets;
+mod shard;
 mod shell;
 mod store_read;
 mod store_write;
