@@ -9,6 +9,7 @@ mod ci_recipe;
 mod compare;
 mod compare_outputs;
 mod compat;
+mod cross_host;
 mod dashboard;
 mod fault_matrix;
 mod faults;
