@@ -29,6 +29,7 @@ mod report;
 mod reportfix;
 mod resume;
 mod run;
+mod scale_out;
 mod scheduling;
 mod sdk;
 mod secrets;
