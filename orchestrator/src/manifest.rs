@@ -9,6 +9,16 @@ use serde::{Deserialize, Serialize};
 use crate::gpus::GpuSet;
 use crate::hostinfo::Machine;
 
+/// Reads the manifest at `path`; a file that is not one is bad input naming it.
+pub fn read(path: &std::path::Path) -> crate::Result<Manifest> {
+    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text)
+        .map_err(|e| crate::Error::bad(format!("{} is not a run manifest: {e}", path.display())))
+}
+
 /// `manifest.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {

@@ -36,17 +36,7 @@ const ALLOWED: [&str; 6] = [
 pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32> {
     refuse_other_flags()?;
     let dir = run_dir(config, args, target)?;
-    let manifest_path = dir.join(MANIFEST_FILE);
-    let text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Read {
-        path: manifest_path.clone(),
-        source,
-    })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-        Error::bad(format!(
-            "{} is not a manifest: {e}",
-            manifest_path.display()
-        ))
-    })?;
+    let manifest = manifest::read(&dir.join(MANIFEST_FILE))?;
     if manifest.merge.is_some() {
         return Err(Error::bad(format!(
             "run {} was made by `nbench merge`; resume the shard runs it names (`nbench run --resume <shard run dir>`) and merge again",

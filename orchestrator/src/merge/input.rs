@@ -41,16 +41,7 @@ pub fn load(dir: &Path) -> Result<Input> {
             dir.display()
         )));
     }
-    let text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Read {
-        path: manifest_path.clone(),
-        source,
-    })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-        Error::bad(format!(
-            "{} is not a run manifest: {e}",
-            manifest_path.display()
-        ))
-    })?;
+    let manifest = crate::manifest::read(&manifest_path)?;
     let rows_path = dir.join(ROWS_FILE);
     let bytes = match std::fs::read(&rows_path) {
         Ok(b) => b,

@@ -15,6 +15,24 @@ use nbench_tests::{FAST, Nbench, Output, read_rows};
 /// Four points (one backend each, four seeds): 16 attempts.
 pub const PLAN: &[&str] = &["--match", "vec.a*", "--size", "1000", "--backend", "scalar"];
 
+/// One point each, four attempts: two plans that differ.
+const ADD: [&str; 6] = [
+    "--match",
+    "vec.add",
+    "--size",
+    "1000",
+    "--backend",
+    "scalar",
+];
+const ABS: [&str; 6] = [
+    "--match",
+    "vec.abs",
+    "--size",
+    "1000",
+    "--backend",
+    "scalar",
+];
+
 /// `nbench run PLAN --shard spec` into its own store under `root`; its run directory.
 pub fn shard_run(root: &Path, name: &str, spec: &str, plan: &[&str]) -> PathBuf {
     let store = root.join(name);
@@ -176,29 +194,34 @@ fn two_shards_merge_into_exactly_the_unsharded_plan_in_any_order() {
     single.expect_code(exit::SUCCESS);
     nbench_tests::compare(&single.run_dir(), &out1, &["--threshold", "2.0"])
         .expect_code(exit::SUCCESS);
+
+    // Balanced by the single run's wall times, the two shards still partition the plan.
+    let from = single.run_dir().display().to_string();
+    let mut balanced: Vec<String> = Vec::new();
+    for spec in ["0/2", "1/2"] {
+        let out = dry_run(&["--shard", spec, "--balance-from", &from]);
+        assert!(
+            out.stdout
+                .contains("(slice, balanced by the wall times of "),
+            "{}",
+            out.stdout
+        );
+        balanced.extend(
+            out.stdout
+                .lines()
+                .filter(|l| l.starts_with('a'))
+                .map(str::to_string),
+        );
+    }
+    balanced.sort();
+    assert_eq!(balanced, plan, "balanced shards partition the plan");
 }
 
 #[test]
 fn merging_different_plans_is_refused_and_writes_nothing() {
     let root = tempfile::tempdir().expect("tempdir");
-    let one = [
-        "--match",
-        "vec.add",
-        "--size",
-        "1000",
-        "--backend",
-        "scalar",
-    ];
-    let other = [
-        "--match",
-        "vec.abs",
-        "--size",
-        "1000",
-        "--backend",
-        "scalar",
-    ];
-    let a = shard_run(root.path(), "a", "0/1", &one);
-    let b = shard_run(root.path(), "b", "0/1", &other);
+    let a = shard_run(root.path(), "a", "0/1", &ADD);
+    let b = shard_run(root.path(), "b", "0/1", &ABS);
     let out = root.path().join("merged");
     let refused = merge(&[&a, &b], &out, &[]);
     refused.expect_code(exit::BAD_INPUT);
@@ -226,19 +249,7 @@ fn merging_different_plans_is_refused_and_writes_nothing() {
 #[test]
 fn bad_inputs_are_refused_naming_the_path() {
     let root = tempfile::tempdir().expect("tempdir");
-    let a = shard_run(
-        root.path(),
-        "a",
-        "0/1",
-        &[
-            "--match",
-            "vec.add",
-            "--size",
-            "1000",
-            "--backend",
-            "scalar",
-        ],
-    );
+    let a = shard_run(root.path(), "a", "0/1", &ADD);
     let out = root.path().join("merged");
     let rows = a.join("rows.jsonl");
     let whole = std::fs::read(&rows).unwrap();
