@@ -27,7 +27,8 @@ pub struct Args {
 
 /// Runs `nbench check`.
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
-    if args.plan.shard.shard.is_some() {
+    let s = &args.plan.shard;
+    if s.shard.is_some() || s.shard_count.is_some() || s.balance_from.is_some() {
         return Err(crate::Error::bad(
             "check does not shard: it runs every selected attempt twice on one machine; narrow it with the filters instead",
         ));

@@ -289,6 +289,11 @@ fn a_lost_shard_and_lost_attempts_are_reported_and_resume_completes_only_its_sha
 
     let lone = merge(&[&a], &root.path().join("lone"), &[]);
     lone.expect_code(exit::ATTEMPTS_FAILED);
+    let bin = nbench_tests::bin("nbench");
+    insta::assert_snapshot!(
+        "merge_with_a_lost_shard",
+        redact(&lone.stderr, &[(&bin, "<nbench>"), (root.path(), "<root>")])
+    );
     lone.stderr_has(&[
         "shard 1/2 of the plan had no input (8 attempts)",
         "--shard slice:1/2",
