@@ -34,6 +34,22 @@ impl Attempt {
         self.worker.as_deref().unwrap_or(run_worker)
     }
 
+    /// The attempt's identity as one line, `id|probe|params|seed|backend|provider|platform|variant`:
+    /// what the plan's hashes (`--resume`'s record, the plan id) are taken over.
+    pub fn key_line(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}|{}|{}|{}\n",
+            self.id,
+            self.probe,
+            nbench_schema::params::canonical(&self.params),
+            self.seed,
+            self.backend,
+            self.provider,
+            self.platform,
+            self.variant.as_deref().unwrap_or("")
+        )
+    }
+
     /// The variant marker for the row: the attempt's own, else `run_variant`.
     pub fn variant_or(&self, run_variant: &Option<String>) -> Option<String> {
         self.variant.clone().or_else(|| run_variant.clone())

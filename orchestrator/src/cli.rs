@@ -52,6 +52,8 @@ pub enum Command {
     Man,
     /// Check whether this machine is fit to benchmark; `system tune --print` prints the fixes.
     System(Box<commands::system::Args>),
+    /// Merge the shard runs of one plan into one run directory.
+    Merge(Box<commands::merge::Args>),
 }
 
 /// Where the workers are.
@@ -157,6 +159,26 @@ pub struct PlanArgs {
     /// Run without the benchmark lock, alongside any other nbench (timings may interfere).
     #[arg(long)]
     pub no_lock: bool,
+    #[command(flatten)]
+    pub shard: ShardArgs,
+}
+
+/// Which shard of the plan to run (`docs/scale-out.md`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ShardArgs {
+    /// Run one shard of the plan, whole points each: hash:M/N, slice:M/N, M/N (M 0-based), or
+    /// auto (index and count from Slurm, a Kubernetes Indexed Job, GitLab, or
+    /// NBENCH_SHARD_INDEX/NBENCH_SHARD_COUNT).
+    #[arg(long, value_name = "SPEC")]
+    pub shard: Option<String>,
+    /// The shard count for --shard auto when the engine gives none (a Kubernetes Indexed Job);
+    /// else NBENCH_SHARD_COUNT.
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<u32>,
+    /// Balance slice shards by each point's summed attempt wall time in RUN (a run directory
+    /// or a run id in the store), so the shards finish together.
+    #[arg(long, value_name = "RUN")]
+    pub balance_from: Option<PathBuf>,
 }
 
 /// `nbench run`.
@@ -225,6 +247,7 @@ pub fn main() -> i32 {
         Command::Completions(args) => commands::completions::main(args),
         Command::Man => commands::completions::man(),
         Command::System(args) => commands::system::main(config, args),
+        Command::Merge(args) => commands::merge::main(config, args),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,16 @@ use serde::{Deserialize, Serialize};
 use crate::gpus::GpuSet;
 use crate::hostinfo::Machine;
 
+/// Reads the manifest at `path`; a file that is not one is bad input naming it.
+pub fn read(path: &std::path::Path) -> crate::Result<Manifest> {
+    let text = std::fs::read_to_string(path).map_err(|source| crate::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text)
+        .map_err(|e| crate::Error::bad(format!("{} is not a run manifest: {e}", path.display())))
+}
+
 /// `manifest.json`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
@@ -51,6 +61,74 @@ pub struct Manifest {
     /// The machine checks `nbench run` made before its first attempt (`nbench system`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub system: Vec<crate::system::Check>,
+    /// The id of the whole, unsharded plan ([`crate::plan_id`]): equal in every shard of one
+    /// plan. Absent in runs from before sharding and in imported runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<String>,
+    /// Which shard of the plan this run is (`nbench run --shard`); absent when unsharded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardRecord>,
+    /// What `nbench merge` made this run of; absent in a run that was measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge: Option<MergeRecord>,
+}
+
+/// One shard of a plan: how it was chosen and exactly which attempts it holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShardRecord {
+    pub strategy: crate::shard::Strategy,
+    /// 0-based.
+    pub index: u32,
+    pub count: u32,
+    /// The batch system `--shard auto` read the index from (`slurm`, `kubernetes`, `gitlab`,
+    /// `generic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// The run id whose wall times balanced a slice shard (`--balance-from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_from: Option<String>,
+    /// Attempts and points of the whole plan.
+    pub plan_attempts: usize,
+    pub plan_points: usize,
+    /// Points in this shard.
+    pub points: usize,
+    /// The ids of this shard's attempts, in plan order: what `merge` expects from it and what
+    /// `--resume` runs again.
+    pub attempts: Vec<String>,
+}
+
+impl ShardRecord {
+    /// `M/N`, as rows carry it.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.index, self.count)
+    }
+}
+
+/// A merged run's sources (`nbench merge`), sorted by shard index then run id.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MergeRecord {
+    pub inputs: Vec<MergeInput>,
+    /// Attempts of the plan with no final row in any input.
+    pub missing_attempts: usize,
+    /// Shard indices no input was (only when the inputs are shards).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_shards: Vec<u32>,
+    /// Attempts with a final row in more than one input, of which one was kept.
+    pub duplicates: usize,
+}
+
+/// One input of a merge: a shard run and the host that measured it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MergeInput {
+    pub run_id: String,
+    /// `M/N`, absent for an unsharded input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    pub hostname: String,
+    pub cpu_model: String,
+    pub status: String,
+    /// Rows of this input the merged run kept.
+    pub rows_kept: usize,
 }
 
 /// What identifies a plan: its attempts' keys (id, probe, params, seed, backend, provider,

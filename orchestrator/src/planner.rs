@@ -26,7 +26,7 @@ pub const SEEDS: [u64; 4] = [0, 1, 2, 3];
 pub const PLATFORMS: [&str; 2] = ["cpu", "cuda"];
 
 /// What the user asked for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Filters {
     pub families: Vec<String>,
     pub matches: Vec<String>,

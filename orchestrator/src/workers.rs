@@ -41,7 +41,27 @@ impl Worker {
     pub fn label(&self) -> String {
         self.argv().join(" ")
     }
+
+    /// What the worker says of its version (`nbench-worker 0.1.0`: the first line of its
+    /// `--version`), for the plan id; `unknown` from a worker that does not answer, since not
+    /// every worker implements `--version` and a plan must not fail for it.
+    pub fn version(&self) -> String {
+        let mut cmd = std::process::Command::new(&self.program);
+        cmd.args(&self.args).arg("--version");
+        match crate::helper::run(cmd, None, VERSION_TIMEOUT, "a version line") {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| "unknown".into()),
+            _ => "unknown".into(),
+        }
+    }
 }
+
+/// How long `--version` may take.
+const VERSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// One entry of `[run] workers`: a path, or a command line as an array of words.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -10,7 +10,8 @@ pub const REGRESSION: i32 = 1;
 /// was measured, or nothing was changed.
 pub const BAD_INPUT: i32 = 2;
 /// `nbench run`: the run completed, but at least one attempt failed (crashed, timed out,
-/// failed fidelity …). Every row was written.
+/// failed fidelity …). Every row was written. `nbench merge`: the merged run was written, but
+/// some attempts of the plan have no final row in any input.
 pub const ATTEMPTS_FAILED: i32 = 3;
 /// An operational error after start: the store could not be written, a worker could not be
 /// spawned at all. Rows written so far are kept.

@@ -87,6 +87,12 @@ pub struct Row {
     /// nbench's readers leave it out of every statistic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Profile>,
+    /// Present only in rows of a sharded run (`nbench run --shard`, owned by the runner): the
+    /// shard that measured the row, `M/N` with `M` 0-based (`"1/4"` is the second of four). A
+    /// shard is a set of whole points, so every row of a point carries the same value; `nbench
+    /// merge` keeps it, which is how a merged run still says where each row came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
     /// When the worker process was started, RFC 3339 UTC.
     pub started_at: String,
     /// When the attempt ended (row received or worker reaped), RFC 3339 UTC.

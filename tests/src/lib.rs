@@ -315,6 +315,19 @@ pub fn read_rows(path: &Path) -> Vec<Row> {
         .collect()
 }
 
+/// Every variable `nbench run --shard auto` reads: a test of `auto` removes them all first, so
+/// the test machine's own batch system cannot leak in.
+pub const SHARD_VARIABLES: [&str; 8] = [
+    "NBENCH_SHARD_INDEX",
+    "NBENCH_SHARD_COUNT",
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_MIN",
+    "SLURM_ARRAY_TASK_COUNT",
+    "JOB_COMPLETION_INDEX",
+    "CI_NODE_INDEX",
+    "CI_NODE_TOTAL",
+];
+
 /// Fast measurement flags so end-to-end runs take seconds, not minutes.
 pub const FAST: &[&str] = &[
     "--warmup",

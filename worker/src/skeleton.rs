@@ -42,6 +42,7 @@ pub fn skeleton(spec: &Spec, started_at: &str) -> Row {
         reference_backend: None,
         imported: None,
         profile: None,
+        shard: None,
         started_at: started_at.to_string(),
         finished_at: started_at.to_string(),
     }

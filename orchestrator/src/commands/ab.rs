@@ -71,6 +71,18 @@ pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
         SlotDefault::One,
     )?;
     planned.plan = interleave(planned.plan, &base_worker, &cand_worker);
+    // Sharded after interleaving, so both builds of a point land in one shard and keep the
+    // ids of the whole plan.
+    let versions: Vec<String> = [&base_worker, &cand_worker]
+        .map(|p| {
+            crate::workers::Worker {
+                program: p.clone(),
+                args: Vec::new(),
+            }
+            .version()
+        })
+        .to_vec();
+    let sharding = prepare::shard(&args.plan, &settings_run.policy, &mut planned, &versions)?;
     let label = format!(
         "{BASELINE}={} {CANDIDATE}={}",
         base_worker.display(),
@@ -91,7 +103,10 @@ pub fn main(config: Option<&Path>, args: &Args) -> Result<i32> {
         planned,
         base_worker,
         label,
-        prepare::Extras::default(),
+        prepare::Extras {
+            sharding,
+            ..prepare::Extras::default()
+        },
         announce,
     )?
     else {

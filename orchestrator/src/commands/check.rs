@@ -27,6 +27,12 @@ pub struct Args {
 
 /// Runs `nbench check`.
 pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
+    let s = &args.plan.shard;
+    if s.shard.is_some() || s.shard_count.is_some() || s.balance_from.is_some() {
+        return Err(crate::Error::bad(
+            "check does not shard: it runs every selected attempt twice on one machine; narrow it with the filters instead",
+        ));
+    }
     let mut settings = prepare::settings(config, &args.plan, Some(false))?;
     // One timed call: the check is about answers, not times.
     settings.policy = quick_policy();
@@ -37,10 +43,7 @@ pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     plan_args.store = Some(scratch.clone());
     let (workers, planned) = prepare::plan_workers(&plan_args, &args.worker, &settings.file)?;
     let worker = workers.primary().program.clone();
-    let extras = prepare::Extras {
-        system: Vec::new(),
-        profile: None,
-    };
+    let extras = prepare::Extras::default();
     let announce = |_: &str, _: &std::path::Path, total: usize| {
         println!("check: {total} attempts (every selected attempt twice)");
     };

@@ -41,6 +41,10 @@ pub struct GateArgs {
     /// Bootstrap replicates per point [2000].
     #[arg(long, value_name = "N")]
     pub resamples: Option<usize>,
+    /// Compare keys measured on different hosts (hostname or CPU model) instead of refusing:
+    /// for runners of one machine class whose hostnames differ.
+    #[arg(long)]
+    pub allow_cross_host: bool,
 }
 
 /// Where and how the comparison is written.
@@ -70,7 +74,9 @@ impl GateArgs {
             severe: self.severe,
             resamples: self.resamples,
         };
-        GateSettings::resolve(&file.gate, &flags)
+        let mut s = GateSettings::resolve(&file.gate, &flags)?;
+        s.allow_cross_host = self.allow_cross_host;
+        Ok(s)
     }
 }
 

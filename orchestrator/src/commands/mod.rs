@@ -13,6 +13,7 @@ pub mod gating;
 pub mod import;
 pub mod inputs;
 pub mod list;
+pub mod merge;
 pub mod plot;
 pub mod prepare;
 pub mod prune;

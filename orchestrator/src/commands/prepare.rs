@@ -18,7 +18,7 @@ use crate::gpus::{self, GpuSet};
 use crate::planner::{self, Filters};
 use crate::runner::session::{self, Finished, Setup};
 use crate::scheduler::Scheduler;
-use crate::topology;
+use crate::{shard, topology};
 
 /// The configuration a run is measured under.
 #[derive(Debug)]
@@ -68,6 +68,9 @@ pub struct Planned {
     pub sched: Scheduler,
     pub gpus: GpuSet,
     pub store_root: PathBuf,
+    /// What the plan was made from, for its id.
+    pub filters: Filters,
+    pub catalogue: Catalogue,
 }
 
 /// Where the CPU slot count comes from when `--cpu-slots` is not given.
@@ -140,6 +143,86 @@ pub fn plan_over(
         sched,
         gpus: gpu_set,
         store_root,
+        filters,
+        catalogue: cat.clone(),
+    })
+}
+
+/// The plan's identity and, under `--shard`, the shard this process runs.
+#[derive(Debug, Default)]
+pub struct Sharding {
+    pub plan_id: Option<String>,
+    pub shard: Option<crate::manifest::ShardRecord>,
+    /// The `--dry-run` header of a shard.
+    pub header: Option<String>,
+}
+
+/// Identifies the whole plan of `planned` (run by workers that call themselves `versions`
+/// under `policy`) and, under `--shard`, keeps only this shard's attempts in it, ids unchanged.
+/// `--shard-count` and `--balance-from` without `--shard` are refused, not ignored.
+pub fn shard(
+    args: &PlanArgs,
+    policy: &MeasurePolicy,
+    planned: &mut Planned,
+    versions: &[String],
+) -> Result<Sharding> {
+    let inputs = crate::plan_id::Inputs::new(
+        &planned.plan,
+        &planned.filters,
+        &planned.catalogue,
+        versions,
+        policy,
+        args.repeat,
+    );
+    let plan_id = Some(inputs.id());
+    let s = &args.shard;
+    let Some(spec) = &s.shard else {
+        if s.balance_from.is_some() || s.shard_count.is_some() {
+            return Err(Error::bad(format!(
+                "--balance-from and --shard-count go with --shard ({})",
+                shard::FORMS
+            )));
+        }
+        return Ok(Sharding {
+            plan_id,
+            ..Sharding::default()
+        });
+    };
+    let chosen = shard::choose(spec, s.shard_count, s.balance_from.is_some(), |k| {
+        std::env::var(k).ok()
+    })?;
+    let balance = match &s.balance_from {
+        Some(run) => {
+            let dir = crate::store::run_dir("--balance-from", run, &planned.store_root)?;
+            let id = dir
+                .file_name()
+                .map_or_else(|| run.display().to_string(), |n| n.to_string_lossy().into());
+            Some((id, shard::balance::weights(&dir)?))
+        }
+        None => None,
+    };
+    let sharded = shard::select(
+        std::mem::take(&mut planned.plan),
+        &chosen,
+        balance.as_ref().map(|b| &b.1),
+    );
+    let header = shard::header(&chosen, &sharded, balance.as_ref().map(|b| b.0.as_str()));
+    let record = crate::manifest::ShardRecord {
+        strategy: chosen.strategy,
+        index: chosen.index,
+        count: chosen.count,
+        engine: chosen.engine.map(str::to_string),
+        balance_from: balance.map(|b| b.0),
+        plan_attempts: sharded.plan_attempts,
+        plan_points: sharded.plan_points,
+        points: sharded.points,
+        attempts: sharded.attempts.iter().map(|a| a.id.clone()).collect(),
+    };
+    planned.plan = sharded.attempts;
+    Ok(Sharding {
+        plan_id,
+        shard: Some(record),
+        header: Some(header),
     })
 }
 
@@ -148,6 +231,7 @@ pub fn plan_over(
 pub struct Extras {
     pub system: Vec<crate::system::Check>,
     pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
+    pub sharding: Sharding,
 }
 
 /// The last step `run` and `ab` share: under `--dry-run` print the plan and return `None`;
@@ -162,6 +246,16 @@ pub fn execute(
     extras: Extras,
     announce: impl FnOnce(&str, &Path, usize),
 ) -> Result<Option<Finished>> {
+    if let Some(h) = &extras.sharding.header {
+        if args.dry_run {
+            println!("{h}");
+        } else if planned.plan.is_empty() {
+            // More shards than points: this one has nothing to measure, and a run directory
+            // without rows would only be refused by `merge`.
+            println!("{h}; nothing to run, no run recorded");
+            return Ok(None);
+        }
+    }
     if args.dry_run {
         print_plan(&planned.plan);
         return Ok(None);
@@ -179,6 +273,8 @@ pub fn execute(
         lock: crate::lock::Choice::resolve(args.no_lock, args.lock.as_deref()),
         system: extras.system,
         profile: extras.profile,
+        plan_id: extras.sharding.plan_id,
+        shard: extras.sharding.shard,
     };
     session::execute(setup, planned.plan, planned.sched, |run_id, dir| {
         announce(run_id, dir, total)

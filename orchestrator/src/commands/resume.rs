@@ -36,17 +36,13 @@ const ALLOWED: [&str; 6] = [
 pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32> {
     refuse_other_flags()?;
     let dir = run_dir(config, args, target)?;
-    let manifest_path = dir.join(MANIFEST_FILE);
-    let text = std::fs::read_to_string(&manifest_path).map_err(|source| Error::Read {
-        path: manifest_path.clone(),
-        source,
-    })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-        Error::bad(format!(
-            "{} is not a manifest: {e}",
-            manifest_path.display()
-        ))
-    })?;
+    let manifest = manifest::read(&dir.join(MANIFEST_FILE))?;
+    if manifest.merge.is_some() {
+        return Err(Error::bad(format!(
+            "run {} was made by `nbench merge`; resume the shard runs it names (`nbench run --resume <shard run dir>`) and merge again",
+            manifest.run_id
+        )));
+    }
     let Some(recorded) = manifest.plan.clone() else {
         return Err(Error::bad(format!(
             "run {} was written by an nbench that does not record its plan; it cannot be resumed",
@@ -85,8 +81,17 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
         serde_json::to_value(manifest::Deadlines::from(&deadlines)),
     )?;
     let Planned {
-        plan, sched, gpus, ..
+        mut plan,
+        sched,
+        gpus,
+        ..
     } = prepare::plan(&original.plan, &file, &worker, SlotDefault::Config)?;
+    // A shard resumes as the shard it was, whatever the environment now says (`--shard auto`
+    // read variables that a resume on a login node lacks): its recorded attempts, nothing else.
+    if let Some(shard) = &manifest.shard {
+        let mine: HashSet<&String> = shard.attempts.iter().collect();
+        plan.retain(|a| mine.contains(&a.id));
+    }
     let now = plan_record(&plan, &worker)?;
     if now.worker_hash != recorded.worker_hash {
         return Err(Error::bad(format!(
@@ -124,6 +129,8 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
         system: Vec::new(),
         profile: None,
         lock: crate::lock::Choice::resolve(args.plan.no_lock, args.plan.lock.as_deref()),
+        plan_id: manifest.plan_id.clone(),
+        shard: manifest.shard.clone(),
     };
     let done = resume::execute(setup, &dir, manifest, pending, sched, |run_id, dir| {
         println!(
@@ -157,15 +164,11 @@ fn run_dir(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<PathB
         return Ok(target.to_path_buf());
     }
     let (file, _) = FileConfig::load(config)?;
-    let in_store = store::root(args.plan.store.as_deref(), &file).join(target);
-    if in_store.join(MANIFEST_FILE).is_file() {
-        return Ok(in_store);
-    }
-    Err(Error::bad(format!(
-        "--resume {}: no run there (expected a run directory with {MANIFEST_FILE}, or a run id in {})",
-        target.display(),
-        in_store.parent().unwrap_or(Path::new(".")).display()
-    )))
+    store::run_dir(
+        "--resume",
+        target,
+        &store::root(args.plan.store.as_deref(), &file),
+    )
 }
 
 /// The run's own `nbench run` arguments, parsed again from its recorded command line.

@@ -21,6 +21,10 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
     let (workers, mut planned) = prepare::plan_workers(&args.plan, &args.worker, &settings.file)?;
     let worker = workers.primary().program.clone();
+    let versions: Vec<String> = workers.workers.iter().map(|w| w.version()).collect();
+    // The shard is taken before the profiler's extra attempts are added: those belong to the
+    // shard that measures their points.
+    let sharding = prepare::shard(&args.plan, &settings.policy, &mut planned, &versions)?;
     let profile = profile::for_run(
         args.profile.as_deref(),
         &mut planned.plan,
@@ -39,6 +43,7 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     let extras = prepare::Extras {
         system: checks,
         profile,
+        sharding,
     };
     let Some(done) = prepare::execute(
         &args.plan, settings, planned, worker, label, extras, announce,

@@ -92,6 +92,7 @@ pub fn rows(doc: &Doc, file: &str, run_id: &str) -> Vec<Row> {
                 variant: None,
                 reference_backend: None,
                 profile: None,
+                shard: None,
                 imported: Some(Imported {
                     tool: doc.tool.to_string(),
                     version: doc.version.clone(),

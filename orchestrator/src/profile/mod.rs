@@ -145,8 +145,11 @@ pub fn extend_plan(plan: &mut Vec<Attempt>) -> Vec<String> {
         .cloned()
         .collect();
     let mut ids = Vec::with_capacity(firsts.len());
-    for mut a in firsts {
-        a.index = plan.len();
+    // After the plan's highest index, not its length: a shard's plan is a subset of a larger
+    // one, and its profiled attempts must not take the id of another shard's attempt.
+    let next = plan.iter().map(|a| a.index + 1).max().unwrap_or(0);
+    for (index, mut a) in (next..).zip(firsts) {
+        a.index = index;
         a.id = format!("a{:05}", a.index);
         ids.push(a.id.clone());
         plan.push(a);

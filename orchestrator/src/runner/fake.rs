@@ -187,6 +187,7 @@ pub fn ctx() -> Arc<RunContext> {
         cache_dir: None,
         foreign: Default::default(),
         profile: Default::default(),
+        shard: None,
     })
 }
 

@@ -45,4 +45,6 @@ pub struct RunContext {
     pub foreign: crate::provider::Foreign,
     /// Which attempts run under `--profile`'s profiler, and how.
     pub profile: crate::profile::Profiling,
+    /// `M/N` when the run is one shard of a plan, copied into every row.
+    pub shard: Option<String>,
 }

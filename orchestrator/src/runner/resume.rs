@@ -7,8 +7,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use nbench_schema::params::canonical;
-
 use super::session::{self, Finished, Setup, finish_manifest};
 use super::timestamp::timestamp;
 use crate::analysis::summary;
@@ -32,18 +30,7 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 pub fn plan_record(plan: &[Attempt], worker: &Path) -> Result<PlanRecord> {
     let mut keys = FNV_OFFSET;
     for a in plan {
-        let key = format!(
-            "{}|{}|{}|{}|{}|{}|{}|{}\n",
-            a.id,
-            a.probe,
-            canonical(&a.params),
-            a.seed,
-            a.backend,
-            a.provider,
-            a.platform,
-            a.variant.as_deref().unwrap_or("")
-        );
-        fnv(&mut keys, key.as_bytes());
+        fnv(&mut keys, a.key_line().as_bytes());
     }
     let bytes = std::fs::read(worker).map_err(|source| Error::Read {
         path: worker.to_path_buf(),

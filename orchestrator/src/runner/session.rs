@@ -48,6 +48,10 @@ pub struct Setup {
     pub system: Vec<crate::system::Check>,
     /// `--profile`: the profiler and the ids of the attempts it wraps.
     pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
+    /// The id of the whole plan, for the manifest.
+    pub plan_id: Option<String>,
+    /// The shard of the plan this run is, when it is one.
+    pub shard: Option<crate::manifest::ShardRecord>,
 }
 
 /// A finished (or interrupted) session.
@@ -108,6 +112,9 @@ pub fn execute(
         plan: Some(super::resume::plan_record(&plan, &setup.worker)?),
         resumes: Vec::new(),
         system: setup.system.clone(),
+        plan_id: setup.plan_id.clone(),
+        shard: setup.shard.clone(),
+        merge: None,
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
@@ -194,6 +201,10 @@ pub(super) fn context(
         cache_dir: None,
         foreign,
         profile,
+        shard: setup
+            .shard
+            .as_ref()
+            .map(crate::manifest::ShardRecord::label),
     })
 }
 

@@ -48,6 +48,7 @@ pub fn bare(
         reference_backend: None,
         imported: None,
         profile: ctx.profile.row_field(a),
+        shard: ctx.shard.clone(),
         started_at: timestamp(at),
         finished_at: timestamp(at),
     }
@@ -160,6 +161,7 @@ pub fn row(ctx: &RunContext, a: &Attempt, permit: &Permit, obs: Observed) -> Row
             r.family = a.family.clone();
             r.variant = a.variant_or(&ctx.variant);
             r.profile = ctx.profile.row_field(a);
+            r.shard = ctx.shard.clone();
             r.host = Some(ctx.host.clone());
             r
         }

@@ -68,6 +68,23 @@ pub fn newest_run(store: &Path) -> Result<PathBuf> {
         .ok_or_else(none)
 }
 
+/// The run directory `target` names for `flag`: a directory holding a manifest, or a run id in
+/// the store `root`.
+pub fn run_dir(flag: &str, target: &Path, root: &Path) -> Result<PathBuf> {
+    if target.join(MANIFEST_FILE).is_file() {
+        return Ok(target.to_path_buf());
+    }
+    let in_store = root.join(target);
+    if in_store.join(MANIFEST_FILE).is_file() {
+        return Ok(in_store);
+    }
+    Err(Error::bad(format!(
+        "{flag} {}: no run there (expected a run directory with {MANIFEST_FILE}, or a run id in {})",
+        target.display(),
+        root.display()
+    )))
+}
+
 /// An open run directory.
 #[derive(Debug)]
 pub struct RunStore {

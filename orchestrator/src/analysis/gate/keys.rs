@@ -87,6 +87,37 @@ pub fn match_rows<'a>(baseline: &'a [Row], current: &'a [Row]) -> Result<Matched
     Ok(Matched { points, unmatched })
 }
 
+/// Refuses a comparison in which a matched key's two rows were measured on different hosts
+/// (hostname or CPU model differ; rows without a host, such as imported ones, are not judged):
+/// such a difference is the machines', not the change's. Names the first pair of hosts and how
+/// many keys they cover; `--allow-cross-host` skips this check.
+pub fn same_hosts(m: &Matched) -> Result<()> {
+    let host = |r: &Row| {
+        r.host
+            .as_ref()
+            .map(|h| format!("{} ({})", h.hostname, h.cpu_model))
+    };
+    let mut crossed = 0;
+    let mut first = None;
+    for (pk, seeds) in &m.points {
+        for (seed, (b, c)) in seeds {
+            if let (Some(hb), Some(hc)) = (host(b), host(c))
+                && hb != hc
+            {
+                crossed += 1;
+                first.get_or_insert((pk.with_seed(*seed), hb, hc));
+            }
+        }
+    }
+    let Some((key, hb, hc)) = first else {
+        return Ok(());
+    };
+    Err(Error::bad(format!(
+        "refusing to compare across hosts: {crossed} matched key{} measured on different machines, first {key}: baseline on {hb}, current on {hc}; timings of different machines differ by the machine, not by the change (pass --allow-cross-host to compare anyway)",
+        if crossed == 1 { " was" } else { "s were" }
+    )))
+}
+
 type Index<'a> = BTreeMap<(GateKey, u64), &'a Row>;
 
 fn index<'a>(rows: &'a [Row], side: &str) -> Result<Index<'a>> {

@@ -31,6 +31,9 @@ pub fn compare(
     current_label: &str,
 ) -> Result<Comparison> {
     let m = keys::match_rows(baseline, current)?;
+    if !settings.allow_cross_host {
+        keys::same_hosts(&m)?;
+    }
     let mut tested: Vec<point::Tested> = m
         .points
         .iter()

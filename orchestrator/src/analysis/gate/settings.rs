@@ -48,6 +48,10 @@ pub struct GateSettings {
     pub resamples: usize,
     /// Seed of the bootstrap's generator (mixed with each point's key).
     pub rng_seed: u64,
+    /// Keys whose two sides were measured on different hosts are compared rather than refused
+    /// (`--allow-cross-host`); recorded only when set.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_cross_host: bool,
 }
 
 impl Default for GateSettings {
@@ -63,6 +67,7 @@ impl Default for GateSettings {
             severe: 0.50,
             resamples: 2000,
             rng_seed: 0x6e62_656e_6368,
+            allow_cross_host: false,
         }
     }
 }
@@ -81,6 +86,7 @@ impl GateSettings {
             severe: pick(flags.severe, file.severe, d.severe),
             resamples: flags.resamples.or(file.resamples).unwrap_or(d.resamples),
             rng_seed: d.rng_seed,
+            allow_cross_host: false,
         };
         for (name, v) in [
             ("threshold", s.threshold),
