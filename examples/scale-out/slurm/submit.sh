@@ -14,8 +14,8 @@
 #   NBENCH_POLICY      measurement flags (default: none)
 #   NBENCH_BASELINE, NBENCH_GATE   gate the merged run (see merge.sbatch)
 #   NBENCH_EXCLUSIVE   1 (default): each shard gets a whole node (--exclusive), as benchmarks
-#                      need; 0 lets shards share nodes (nbench's machine lock then runs them
-#                      one at a time per node)
+#                      need; 0 lets shards share nodes, each bound to the cores Slurm
+#                      allocated it (one per task unless NBENCH_SBATCH_ARGS asks for more)
 #   NBENCH_SBATCH_ARGS extra sbatch flags for both jobs (e.g. "--partition bench --time 60")
 set -euo pipefail
 

@@ -35,6 +35,7 @@ mod sdk;
 mod secrets;
 mod shard;
 mod shell;
+mod slurm;
 mod store_read;
 mod store_write;
 mod system;

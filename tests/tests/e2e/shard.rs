@@ -66,7 +66,7 @@ pub fn merge(inputs: &[&Path], out: &Path, extra: &[&str]) -> Output {
     Nbench::new(&refs).run()
 }
 
-fn line(r: &Row) -> String {
+pub fn line(r: &Row) -> String {
     format!(
         "{} {} {} seed={} {} {} {}",
         r.attempt_id,
@@ -79,7 +79,7 @@ fn line(r: &Row) -> String {
     )
 }
 
-fn dry_run(extra: &[&str]) -> Output {
+pub fn dry_run(extra: &[&str]) -> Output {
     let out = Nbench::new(&["run", "--dry-run"])
         .args(PLAN)
         .args(extra)
