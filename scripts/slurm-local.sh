@@ -51,6 +51,11 @@ done
 
 mkdir -p "$state"
 state="$(cd "$state" && pwd)"
+if ! setpriv --reuid=munge --regid=munge --init-groups test -x "$state"; then
+  echo "slurm-local.sh: the munge user cannot enter $state; make every directory above it" \
+    "searchable (chmod o+x), or pick a STATE_DIR under one that is" >&2
+  exit 2
+fi
 trap 'echo "slurm-local.sh: start failed; logs in $state" >&2; stop' ERR
 
 # munge: its own key, socket and logs under the state directory. munged refuses directories
