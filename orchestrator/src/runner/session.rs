@@ -225,7 +225,11 @@ pub(super) fn run_dispatch(
     mode: progress::Mode,
 ) -> Result<super::dispatcher::Outcome> {
     let mut progress = Progress::new(mode, plan.len());
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // One thread: every task of a run waits on pipes and timers, so more threads only add
+    // cross-thread wake-ups and migrations of the workers between cores (a tenth of a
+    // millisecond per no-op attempt, `reports/sweep-budget.md`). It is also the main thread,
+    // which outlives every worker, as the parent-death signal needs.
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
