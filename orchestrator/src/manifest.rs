@@ -51,6 +51,12 @@ pub struct Manifest {
     /// The machine checks `nbench run` made before its first attempt (`nbench system`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub system: Vec<crate::system::Check>,
+    /// The plan's predicted wall seconds, made before the first attempt (docs/budget.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_s: Option<f64>,
+    /// `--budget`: the budget and what was chosen to fit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<crate::analysis::budget::Fit>,
 }
 
 /// What identifies a plan: its attempts' keys (id, probe, params, seed, backend, provider,

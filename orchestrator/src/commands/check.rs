@@ -37,10 +37,7 @@ pub fn main(config: Option<&std::path::Path>, args: &Args) -> Result<i32> {
     plan_args.store = Some(scratch.clone());
     let (workers, planned) = prepare::plan_workers(&plan_args, &args.worker, &settings.file)?;
     let worker = workers.primary().program.clone();
-    let extras = prepare::Extras {
-        system: Vec::new(),
-        profile: None,
-    };
+    let extras = prepare::Extras::default();
     let announce = |_: &str, _: &std::path::Path, total: usize| {
         println!("check: {total} attempts (every selected attempt twice)");
     };

@@ -148,6 +148,9 @@ pub fn plan_over(
 pub struct Extras {
     pub system: Vec<crate::system::Check>,
     pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
+    /// The plan's prediction, and what `--budget` chose (`commands::forecast`).
+    pub forecast: Option<crate::analysis::predict::Prediction>,
+    pub budget: Option<crate::analysis::budget::Fit>,
 }
 
 /// The last step `run` and `ab` share: under `--dry-run` print the plan and return `None`;
@@ -163,6 +166,10 @@ pub fn execute(
     announce: impl FnOnce(&str, &Path, usize),
 ) -> Result<Option<Finished>> {
     if args.dry_run {
+        // Before the plan, so that its count stays the last line.
+        if let Some(p) = &extras.forecast {
+            print!("{}", super::forecast::render_prediction(p));
+        }
         print_plan(&planned.plan);
         return Ok(None);
     }
@@ -179,6 +186,8 @@ pub fn execute(
         lock: crate::lock::Choice::resolve(args.no_lock, args.lock.as_deref()),
         system: extras.system,
         profile: extras.profile,
+        forecast: extras.forecast,
+        budget: extras.budget,
     };
     session::execute(setup, planned.plan, planned.sched, |run_id, dir| {
         announce(run_id, dir, total)

@@ -4,7 +4,8 @@
 
 use nbench_schema::exit;
 
-use super::prepare;
+use super::{forecast, prepare};
+use crate::analysis::budget;
 use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::runner::session::Finished;
@@ -21,6 +22,15 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
     let (workers, mut planned) = prepare::plan_workers(&args.plan, &args.worker, &settings.file)?;
     let worker = workers.primary().program.clone();
+    let history = forecast::history(&planned.store_root, &planned.plan);
+    let slots = planned.sched.regime().core_groups.len();
+    let budget = args.budget.map(|budget_s| {
+        let plan = std::mem::take(&mut planned.plan);
+        let (kept, fit) = budget::fit(plan, &settings.policy, &history, budget_s, slots);
+        planned.plan = kept;
+        print!("{}", forecast::render_fit(&fit));
+        fit
+    });
     let profile = profile::for_run(
         args.profile.as_deref(),
         &mut planned.plan,
@@ -32,6 +42,13 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     } else {
         system::for_run(&planned.sched, &planned.plan)
     };
+    let prediction = forecast::predict(
+        &planned.plan,
+        &history,
+        &settings.policy,
+        slots,
+        planned.gpus.count as usize,
+    );
     let label = workers.label();
     let announce = |run_id: &str, dir: &std::path::Path, total: usize| {
         println!("run {run_id}: {total} attempts → {}", dir.display());
@@ -39,6 +56,8 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     let extras = prepare::Extras {
         system: checks,
         profile,
+        forecast: Some(prediction),
+        budget,
     };
     let Some(done) = prepare::execute(
         &args.plan, settings, planned, worker, label, extras, announce,
@@ -59,6 +78,7 @@ pub fn finish(done: &Finished) -> i32 {
             &done.summary,
             &done.rows_path,
             done.wall_s,
+            done.forecast,
             done.interrupted
         )
     );

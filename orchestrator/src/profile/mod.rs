@@ -320,6 +320,7 @@ mod tests {
             worker: None,
             worker_args: Vec::new(),
             variant: None,
+            policy: None,
         }
     }
 

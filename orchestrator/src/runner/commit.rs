@@ -59,7 +59,10 @@ impl Commits {
         let Some(handle) = self.writing.as_mut() else {
             // Only when the writer itself was lost: what waits can never be written.
             let rows = std::mem::take(&mut self.waiting);
-            return (rows, Err(Error::Runtime("the row writer failed earlier".into())));
+            return (
+                rows,
+                Err(Error::Runtime("the row writer failed earlier".into())),
+            );
         };
         let joined = handle.await;
         self.writing = None;

@@ -299,7 +299,7 @@ fn spec_for(ctx: &RunContext, a: &Attempt) -> Spec {
         backend: a.backend.clone(),
         provider: a.provider.clone(),
         platform: a.platform.clone(),
-        policy: ctx.policy.clone(),
+        policy: a.policy_or(&ctx.policy).clone(),
         variant: a.variant_or(&ctx.variant),
         cache_dir: ctx
             .foreign
