@@ -136,7 +136,8 @@ extern "C" fn child(arg: *mut libc::c_void) -> libc::c_int {
     unsafe {
         let plan = &*(arg as *const ChildPlan);
         let fail = || {
-            plan.errno.store(*libc::__errno_location(), Ordering::SeqCst);
+            plan.errno
+                .store(*libc::__errno_location(), Ordering::SeqCst);
             libc::_exit(127)
         };
         // Handlers nbench installed (the stop counters) must not run in the child before its
