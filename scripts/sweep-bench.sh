@@ -66,7 +66,7 @@ verdict_line() { grep -E '^run [^ ]+ (finished|interrupted):' "$BIN/last.out" | 
 case "$MODE" in
 sweep)
   { header "The full default sweep, one slot"
-    echo "Prediction (\`nbench run --dry-run --store $STORE ${POLICY:-}\`, from the store's history):"; echo
+    echo "Prediction (\`nbench run --dry-run --store $STORE ${FILTERS:-} ${POLICY:-}\`, from the store's history):"; echo
     "$NB" run --dry-run --store "$STORE" "${FIL[@]}" "${POL[@]}" | grep -v '^a[0-9]' | sed 's/^/    /'; echo
     timed run --store "$STORE" --cpu-slots 1 --progress lines "${FIL[@]}" "${POL[@]}"
     echo "Verdict line: \`$(verdict_line)\`"; echo

@@ -1,6 +1,6 @@
 //! Fitting a plan into `--budget` (docs/budget.md): first the measurement policy is lowered
 //! probe by probe along a fixed ladder, the probe whose next step saves the most predicted time
-//! first; when every probe is at the ladder's last step and the plan still does not fit, whole
+//! first, then raised again one step where that still fits; when every probe is at the ladder's last step and the plan still does not fit, whole
 //! points are dropped, the costliest point of the costliest probe first, never a probe's last
 //! point and never some seeds or lanes of a point that is kept. It decides on predicted numbers
 //! only ([`super::predict`]); it runs and prints nothing.
@@ -143,6 +143,24 @@ pub fn fit(
         if let Some(s) = steps.get_mut(&p) {
             *s += 1;
         }
+    }
+
+    // The steps are coarse, so the last one may have undershot: give back, one step at a time,
+    // whatever still fits, the probe with the most lowered (then the cheapest) first.
+    loop {
+        let mut lowered: Vec<(String, usize)> = steps
+            .iter()
+            .filter(|(_, s)| **s > 0)
+            .map(|(p, s)| (p.clone(), *s))
+            .collect();
+        lowered.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+        let back = lowered.into_iter().find(|(p, s)| {
+            let mut tried = steps.clone();
+            tried.insert(p.clone(), s - 1);
+            total(&tried, &dropped_points) <= target
+        });
+        let Some((p, s)) = back else { break };
+        steps.insert(p, s - 1);
     }
 
     // 2. Drop whole points: the costliest point of the costliest probe, keeping one per probe.
