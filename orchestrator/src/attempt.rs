@@ -3,7 +3,7 @@
 //! providers can both use it without depending on each other. It holds no planning or running
 //! logic.
 
-use nbench_schema::Params;
+use nbench_schema::{MeasurePolicy, Params};
 
 /// One planned attempt.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +26,8 @@ pub struct Attempt {
     pub worker_args: Vec<String>,
     /// `nbench ab`: the variant marker for this attempt's row (None: the run's).
     pub variant: Option<String>,
+    /// `--budget`: the policy chosen for this attempt (None: the run's).
+    pub policy: Option<MeasurePolicy>,
 }
 
 impl Attempt {
@@ -48,6 +50,11 @@ impl Attempt {
             self.platform,
             self.variant.as_deref().unwrap_or("")
         )
+    }
+
+    /// The policy to measure under: the attempt's own, else `run_policy`.
+    pub fn policy_or<'a>(&'a self, run_policy: &'a MeasurePolicy) -> &'a MeasurePolicy {
+        self.policy.as_ref().unwrap_or(run_policy)
     }
 
     /// The variant marker for the row: the attempt's own, else `run_variant`.

@@ -191,6 +191,11 @@ pub struct RunArgs {
     /// Leave raw samples out of rows.
     #[arg(long)]
     pub no_samples: bool,
+    /// Fit the run into this wall time (`10m`, `90s`, `1h30m`): lower the measurement policy
+    /// probe by probe, then drop whole points, as docs/budget.md says; printed before the
+    /// start and recorded in the manifest.
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    pub budget: Option<f64>,
     /// Complete the stored run RUN (a run directory, or a run id in the store): run exactly its
     /// attempts that have no final row, with its own plan and policy.
     #[arg(long, value_name = "RUN")]

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod closed_pipe;
 pub mod commands;
 pub mod config;
+pub mod duration;
 pub mod error;
 pub mod gpus;
 pub mod helper;

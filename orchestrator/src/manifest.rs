@@ -71,6 +71,12 @@ pub struct Manifest {
     /// What `nbench merge` made this run of; absent in a run that was measured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merge: Option<MergeRecord>,
+    /// The plan's predicted wall seconds, made before the first attempt (docs/budget.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_s: Option<f64>,
+    /// `--budget`: the budget and what was chosen to fit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<crate::analysis::budget::Fit>,
 }
 
 /// One shard of a plan: how it was chosen and exactly which attempts it holds.

@@ -72,6 +72,7 @@ mod tests {
             worker: None,
             worker_args: Vec::new(),
             variant: None,
+            policy: None,
         }
     }
 

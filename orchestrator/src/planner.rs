@@ -107,6 +107,7 @@ pub fn plan(cat: &Catalogue, filters: &Filters) -> Result<Vec<Attempt>> {
                             worker: None,
                             worker_args: Vec::new(),
                             variant: None,
+                            policy: None,
                         });
                     }
                 }

@@ -1,13 +1,15 @@
 //! The operating-system edge of the runner: spawning a worker pinned to its cores in its own
-//! process group (and set to die with nbench), reaping it with `wait4` (for `ru_maxrss`),
-//! killing a whole group, and counting the stop signals (SIGINT, SIGTERM, SIGHUP) nbench has
+//! process group and set to die with nbench (`spawn`: without copying nbench), reaping it with
+//! `wait4` (for `ru_maxrss`), killing a whole group, and counting the stop signals (SIGINT, SIGTERM, SIGHUP) nbench has
 //! received. The runner's and the helpers' unsafe code lives here and nowhere else; this
 //! module makes no decisions.
 
 use std::os::unix::process::CommandExt;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+mod spawn;
+pub use spawn::{Spawned, spawn};
 
 /// Thread-count variables set to the core group's size for every worker.
 pub const THREAD_VARS: [&str; 4] = [
@@ -24,47 +26,6 @@ pub struct Reaped {
     pub signal: Option<i32>,
     /// `ru_maxrss` in bytes.
     pub max_rss: u64,
-}
-
-/// Spawns `program` with piped stdio, in a new process group, pinned to `cpus` before its
-/// `main` runs, in `cwd` when given (a profiled attempt's artifact directory).
-pub fn spawn(
-    program: &Path,
-    args: &[String],
-    cpus: &[u32],
-    env: &[(String, String)],
-    cwd: Option<&Path>,
-) -> std::io::Result<Child> {
-    let mut cmd = Command::new(program);
-    if let Some(dir) = cwd {
-        cmd.current_dir(dir);
-    }
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    // SAFETY: the set is built before fork; the closure only makes the async-signal-safe
-    // sched_setaffinity syscall.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    for &c in cpus {
-        unsafe { libc::CPU_SET(c as usize, &mut set) };
-    }
-    let pin = !cpus.is_empty();
-    die_with_parent(&mut cmd);
-    unsafe {
-        cmd.pre_exec(move || {
-            if pin && libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0
-            {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
-    cmd.spawn()
 }
 
 /// Makes the child of `cmd` get SIGKILL when the thread that spawns it dies, so a worker or

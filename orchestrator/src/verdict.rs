@@ -18,6 +18,7 @@ pub fn render(
     summary: &Summary,
     rows_path: &Path,
     wall_s: f64,
+    forecast: Option<(f64, f64)>,
     interrupted: bool,
 ) -> String {
     let mut out = String::new();
@@ -26,9 +27,13 @@ pub fn render(
     } else {
         "finished"
     };
+    // On the same line, so that scripts cutting the wall time off cut the prediction too.
+    let predicted = forecast.map_or(String::new(), |(p, err)| {
+        format!(" (predicted {}, {:+.0} %)", units::seconds(p), err * 100.0)
+    });
     let _ = writeln!(
         out,
-        "\nrun {run_id} {state}: {} rows in {}",
+        "\nrun {run_id} {state}: {} rows in {}{predicted}",
         summary.rows,
         units::seconds(wall_s)
     );

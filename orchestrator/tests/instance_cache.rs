@@ -164,6 +164,7 @@ fn attempt(index: usize, seed: u64, provider: &str) -> Attempt {
         worker: None,
         worker_args: Vec::new(),
         variant: None,
+        policy: None,
     }
 }
 

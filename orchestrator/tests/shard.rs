@@ -41,6 +41,7 @@ fn plan(sizes: &[(usize, i64)], seeds: u64, backends: usize, repeat: usize) -> V
                         worker: None,
                         worker_args: Vec::new(),
                         variant: None,
+                        policy: None,
                     });
                 }
             }

@@ -3,5 +3,7 @@
 //! derived artifact. Renderers select and format what this module produced; they do no metric
 //! arithmetic. Rows are never rewritten.
 
+pub mod budget;
 pub mod gate;
+pub mod predict;
 pub mod summary;

@@ -149,6 +149,7 @@ pub fn interleave(plan: Vec<Attempt>, baseline: &Path, candidate: &Path) -> Vec<
         let side = |worker: &Path, variant: &str| Attempt {
             worker: Some(worker.to_path_buf()),
             variant: Some(variant.to_string()),
+            policy: None,
             ..a.clone()
         };
         let (x, y) = (side(baseline, BASELINE), side(candidate, CANDIDATE));

@@ -9,6 +9,7 @@ pub mod check;
 pub mod compare;
 pub mod completions;
 pub mod export;
+pub mod forecast;
 pub mod gating;
 pub mod import;
 pub mod inputs;

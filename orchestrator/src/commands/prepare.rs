@@ -232,6 +232,9 @@ pub struct Extras {
     pub system: Vec<crate::system::Check>,
     pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
     pub sharding: Sharding,
+    /// The plan's prediction, and what `--budget` chose (`commands::forecast`).
+    pub forecast: Option<crate::analysis::predict::Prediction>,
+    pub budget: Option<crate::analysis::budget::Fit>,
 }
 
 /// The last step `run` and `ab` share: under `--dry-run` print the plan and return `None`;
@@ -257,6 +260,10 @@ pub fn execute(
         }
     }
     if args.dry_run {
+        // Before the plan, so that its count stays the last line.
+        if let Some(p) = &extras.forecast {
+            print!("{}", super::forecast::render_prediction(p));
+        }
         print_plan(&planned.plan);
         return Ok(None);
     }
@@ -275,6 +282,8 @@ pub fn execute(
         profile: extras.profile,
         plan_id: extras.sharding.plan_id,
         shard: extras.sharding.shard,
+        forecast: extras.forecast,
+        budget: extras.budget,
     };
     session::execute(setup, planned.plan, planned.sched, |run_id, dir| {
         announce(run_id, dir, total)

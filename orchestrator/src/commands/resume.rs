@@ -128,6 +128,8 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
         progress: args.plan.progress,
         system: Vec::new(),
         profile: None,
+        forecast: None,
+        budget: None,
         lock: crate::lock::Choice::resolve(args.plan.no_lock, args.plan.lock.as_deref()),
         plan_id: manifest.plan_id.clone(),
         shard: manifest.shard.clone(),
@@ -178,6 +180,11 @@ fn original_args(manifest: &Manifest) -> Result<RunArgs> {
     let cli = Cli::try_parse_from(&manifest.command_line)
         .map_err(|e| refuse(format!("its command line no longer parses ({})", e.kind())))?;
     match cli.command {
+        // The fit depends on the store's history, which the run itself has since grown, so a
+        // re-plan would choose differently; resuming needs the recorded choices (not yet).
+        Command::Run(args) if args.budget.is_some() => Err(refuse(
+            "it was fitted to a --budget, and resuming a budgeted run is not supported".into(),
+        )),
         Command::Run(args) if args.resume.is_none() => Ok(*args),
         Command::Run(_) => Err(refuse(
             "its manifest records a resume as its command".into(),

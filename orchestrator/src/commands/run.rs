@@ -4,7 +4,8 @@
 
 use nbench_schema::exit;
 
-use super::prepare;
+use super::{forecast, prepare};
+use crate::analysis::budget;
 use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::runner::session::Finished;
@@ -21,10 +22,29 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     let settings = prepare::settings(config, &args.plan, args.no_samples.then_some(false))?;
     let (workers, mut planned) = prepare::plan_workers(&args.plan, &args.worker, &settings.file)?;
     let worker = workers.primary().program.clone();
+    // A budget drops points after the shard was recorded, so the merge would count them as
+    // lost; a sharded plan is budgeted by giving each shard a narrower plan instead.
+    if args.budget.is_some() && args.plan.shard.shard.is_some() {
+        return Err(crate::Error::bad(
+            "--budget and --shard cannot be combined: a budget drops points from the shard \
+             the plan id records, and the merge would report them missing; narrow each shard's \
+             filters instead"
+                .to_string(),
+        ));
+    }
     let versions: Vec<String> = workers.workers.iter().map(|w| w.version()).collect();
     // The shard is taken before the profiler's extra attempts are added: those belong to the
     // shard that measures their points.
     let sharding = prepare::shard(&args.plan, &settings.policy, &mut planned, &versions)?;
+    let history = forecast::history(&planned.store_root, &planned.plan);
+    let slots = planned.sched.regime().core_groups.len();
+    let budget = args.budget.map(|budget_s| {
+        let plan = std::mem::take(&mut planned.plan);
+        let (kept, fit) = budget::fit(plan, &settings.policy, &history, budget_s, slots);
+        planned.plan = kept;
+        print!("{}", forecast::render_fit(&fit));
+        fit
+    });
     let profile = profile::for_run(
         args.profile.as_deref(),
         &mut planned.plan,
@@ -36,6 +56,13 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
     } else {
         system::for_run(&planned.sched, &planned.plan)
     };
+    let prediction = forecast::predict(
+        &planned.plan,
+        &history,
+        &settings.policy,
+        slots,
+        planned.gpus.count as usize,
+    );
     let label = workers.label();
     let announce = |run_id: &str, dir: &std::path::Path, total: usize| {
         println!("run {run_id}: {total} attempts → {}", dir.display());
@@ -44,6 +71,8 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         system: checks,
         profile,
         sharding,
+        forecast: Some(prediction),
+        budget,
     };
     let Some(done) = prepare::execute(
         &args.plan, settings, planned, worker, label, extras, announce,
@@ -64,6 +93,7 @@ pub fn finish(done: &Finished) -> i32 {
             &done.summary,
             &done.rows_path,
             done.wall_s,
+            done.forecast,
             done.interrupted
         )
     );

@@ -323,6 +323,7 @@ mod tests {
             worker: None,
             worker_args: Vec::new(),
             variant: None,
+            policy: None,
         }
     }
 

@@ -1,4 +1,4 @@
-//! The terminal bar: elapsed time, position and the running attempt; failed attempts are printed
+//! The terminal bar: elapsed time, position, the predicted time left and the running attempt; failed attempts are printed
 //! above it so they stay on screen. Display only.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -17,7 +17,7 @@ impl Bar {
         let b = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stdout());
         b.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {prefix} {msg}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
@@ -38,6 +38,12 @@ impl Reporter for Bar {
             if row.status.is_failure() {
                 b.println(line(done, total, row));
             }
+        }
+    }
+
+    fn eta(&mut self, remaining_s: f64) {
+        if let Some(b) = &self.bar {
+            b.set_prefix(format!("ETA {}", crate::units::seconds(remaining_s)));
         }
     }
 

@@ -23,6 +23,8 @@ pub trait Reporter: Send {
     fn started(&mut self, _a: &Attempt) {}
     /// An attempt's row was written: the `done`-th of `total`.
     fn finished(&mut self, _done: usize, _total: usize, _row: &Row) {}
+    /// The predicted seconds the run has left (when the plan has a prediction).
+    fn eta(&mut self, _remaining_s: f64) {}
     /// A one-off message (an interrupt, a store error).
     fn note(&mut self, _msg: &str) {}
     /// The run is over: clear what is on screen.
@@ -50,6 +52,15 @@ pub struct Progress {
     reporter: Box<dyn Reporter>,
     done: usize,
     total: usize,
+    forecast: Option<Forecast>,
+}
+
+/// The plan's predicted seconds per attempt, and which attempts have finished.
+struct Forecast {
+    index: std::collections::HashMap<String, usize>,
+    per_attempt: Vec<f64>,
+    finished: Vec<bool>,
+    slots: usize,
 }
 
 impl Progress {
@@ -59,7 +70,30 @@ impl Progress {
             reporter: reporter(mode, total),
             done: 0,
             total,
+            forecast: None,
         }
+    }
+
+    /// With the ETA: `per_attempt` is `plan`'s predicted seconds per attempt, in plan order,
+    /// on `slots` slots.
+    pub fn with_forecast(mut self, plan: &[Attempt], per_attempt: Vec<f64>, slots: usize) -> Self {
+        let f = Forecast {
+            index: plan
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (a.id.clone(), i))
+                .collect(),
+            finished: vec![false; per_attempt.len()],
+            per_attempt,
+            slots,
+        };
+        self.reporter.eta(crate::analysis::predict::remaining_s(
+            &f.per_attempt,
+            &f.finished,
+            f.slots,
+        ));
+        self.forecast = Some(f);
+        self
     }
 
     /// An attempt started.
@@ -71,6 +105,20 @@ impl Progress {
     pub fn finished(&mut self, row: &Row) {
         self.done += 1;
         self.reporter.finished(self.done, self.total, row);
+        if let Some(f) = &mut self.forecast {
+            if let Some(done) = f
+                .index
+                .get(&row.attempt_id)
+                .and_then(|&i| f.finished.get_mut(i))
+            {
+                *done = true;
+            }
+            self.reporter.eta(crate::analysis::predict::remaining_s(
+                &f.per_attempt,
+                &f.finished,
+                f.slots,
+            ));
+        }
     }
 
     /// A one-off message.

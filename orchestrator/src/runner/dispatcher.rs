@@ -1,7 +1,8 @@
 //! The dispatcher: the single event loop of a run. It owns every piece of mutable state — the
 //! pending queue, the scheduler, the store, the progress display and the interrupt flag — and
-//! is the only writer of rows, so each finished attempt is appended durably before anything
-//! else happens. Executors run concurrently and report back here; they share nothing.
+//! is the only writer of rows: each finished attempt goes to the group commit (`commit`) and
+//! is reported only once it is on disk, while the next attempts already start. Executors run
+//! concurrently and report back here; they share nothing.
 //!
 //! On a first stop signal (Ctrl-C, SIGTERM, SIGHUP) it broadcasts a cancel (each executor kills
 //! its worker's process group and reports an `interrupted` row, or the row the worker had
@@ -21,6 +22,7 @@ use tokio::sync::watch;
 use tokio::task::{JoinError, JoinSet};
 
 use super::RunContext;
+use super::commit::Commits;
 use super::executor::{self, Observed};
 use super::synth;
 use crate::attempt::Attempt;
@@ -98,7 +100,7 @@ pub async fn dispatch<E: Execute>(
     plan: Vec<Attempt>,
     mut sched: Scheduler,
     mut stops: watch::Receiver<usize>,
-    store: &mut RunStore,
+    store: &RunStore,
     progress: &mut Progress,
 ) -> Result<Outcome> {
     let (cancel_tx, cancel_rx) = watch::channel(false);
@@ -114,6 +116,7 @@ pub async fn dispatch<E: Execute>(
     let mut forced = false;
     let mut stops_open = true;
     let mut write_error: Option<Error> = None;
+    let mut commits = Commits::new(store.writer()?);
 
     loop {
         let n = *stops.borrow_and_update();
@@ -138,7 +141,7 @@ pub async fn dispatch<E: Execute>(
                 let mut f = synth::failure(Stage::Queued, message);
                 f.reason = Some(reason);
                 let row = synth::bare(&ctx, &a, Status::EnvFailed, f, chrono::Utc::now());
-                record(store, progress, &mut rows, row, &mut write_error);
+                commits.push(row);
             }
             while let Some((i, permit)) = sched.pick(pending.iter().map(|a| a.platform.as_str())) {
                 let a = pending.remove(i).expect("index from pick");
@@ -158,7 +161,11 @@ pub async fn dispatch<E: Execute>(
             interrupted = true;
             let _ = cancel_tx.send(true);
         }
-        if running.is_empty() && settling.is_empty() && (pending.is_empty() || interrupted) {
+        if running.is_empty()
+            && settling.is_empty()
+            && !commits.busy()
+            && (pending.is_empty() || interrupted)
+        {
             break;
         }
         tokio::select! {
@@ -180,9 +187,12 @@ pub async fn dispatch<E: Execute>(
                 } else {
                     sched.release(&permit);
                 }
-                record(store, progress, &mut rows, row, &mut write_error);
+                commits.push(row);
             }
             Some(Ok(permit)) = settling.join_next(), if !settling.is_empty() => sched.release(&permit),
+            (batch, result) = commits.done(), if commits.writing() => {
+                report(progress, &mut rows, batch, result, &mut write_error);
+            }
             changed = stops.changed(), if stops_open => stops_open = changed.is_ok(),
         }
     }
@@ -194,7 +204,7 @@ pub async fn dispatch<E: Execute>(
                 if let Ok((id, row)) = done
                     && inflight.remove(&id).is_some()
                 {
-                    record(store, progress, &mut rows, row, &mut write_error);
+                    commits.push(row);
                 }
             }
         })
@@ -208,7 +218,7 @@ pub async fn dispatch<E: Execute>(
                 "run stopped by a second signal while this attempt ran; worker process group killed",
             );
             let row = synth::bare(&ctx, &a, Status::Interrupted, f, now);
-            record(store, progress, &mut rows, row, &mut write_error);
+            commits.push(row);
         }
     }
     if interrupted {
@@ -216,9 +226,12 @@ pub async fn dispatch<E: Execute>(
         for a in pending.drain(..) {
             let f = synth::failure(Stage::Queued, "run interrupted before this attempt started");
             let row = synth::bare(&ctx, &a, Status::Interrupted, f, now);
-            record(store, progress, &mut rows, row, &mut write_error);
+            commits.push(row);
         }
     }
+    commits
+        .flush(|batch, result| report(progress, &mut rows, batch, result, &mut write_error))
+        .await;
     if let Some(e) = write_error {
         return Err(e);
     }
@@ -246,19 +259,23 @@ fn internal_failure(ctx: &RunContext, a: &Attempt, e: JoinError) -> Row {
     synth::bare(ctx, a, Status::Error, f, chrono::Utc::now())
 }
 
-fn record(
-    store: &mut RunStore,
+/// Reports a batch back from the group commit: durable, or the first write error is kept (and
+/// said once), the run then stops; its rows are reported either way, as they were measured.
+fn report(
     progress: &mut Progress,
     rows: &mut Vec<Row>,
-    row: Row,
+    batch: Vec<Row>,
+    result: Result<()>,
     err: &mut Option<Error>,
 ) {
-    if err.is_none()
-        && let Err(e) = store.append(&row)
+    if let Err(e) = result
+        && err.is_none()
     {
         progress.note(&format!("error: {e}"));
         *err = Some(e);
     }
-    progress.finished(&row);
-    rows.push(row);
+    for row in batch {
+        progress.finished(&row);
+        rows.push(row);
+    }
 }

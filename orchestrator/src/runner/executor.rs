@@ -97,7 +97,7 @@ pub async fn execute(
     };
     let (worker, args, cwd) = ctx.profile.launch(attempt, worker, args);
     let profiled = ctx.profile.covers(attempt);
-    let mut child = match sys::spawn(&worker, &args, &permit.cpus, &env, cwd.as_deref()) {
+    let child = match sys::spawn(&worker, &args, &permit.cpus, &env, cwd.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             obs.spawn_error = Some(format!("cannot start {what} {}: {e}", worker.display()));
@@ -105,26 +105,11 @@ pub async fn execute(
             return obs;
         }
     };
-    let pid = child.id();
+    let pid = child.pid;
     let _group = sys::GroupGuard(pid);
     obs.pid = Some(pid);
     obs.stage = Stage::Handshake;
-
-    let (stdin, stdout, stderr) =
-        match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
-            (Some(i), Some(o), Some(e)) => (i, o, e),
-            _ => {
-                sys::kill_group(pid);
-                obs.spawn_error = Some("worker started without piped stdio".into());
-                obs.reaped = tokio::task::spawn_blocking(move || sys::wait4(pid))
-                    .await
-                    .ok()
-                    .and_then(Result::ok);
-                obs.finished_at = Utc::now();
-                return obs;
-            }
-        };
-    drop(child); // reaped by wait4 below, never by std
+    let (stdin, stdout, stderr) = (child.stdin, child.stdout, child.stderr);
 
     let mut wait = tokio::task::spawn_blocking(move || sys::wait4(pid));
     let tail = Arc::new(Mutex::new(Vec::<u8>::new()));
@@ -314,7 +299,7 @@ fn spec_for(ctx: &RunContext, a: &Attempt) -> Spec {
         backend: a.backend.clone(),
         provider: a.provider.clone(),
         platform: a.platform.clone(),
-        policy: ctx.policy.clone(),
+        policy: a.policy_or(&ctx.policy).clone(),
         variant: a.variant_or(&ctx.variant),
         cache_dir: ctx
             .foreign

@@ -207,6 +207,7 @@ pub fn plan(n: usize) -> Vec<Attempt> {
             worker: None,
             worker_args: Vec::new(),
             variant: None,
+            policy: None,
         })
         .collect()
 }
@@ -226,7 +227,7 @@ pub fn permit() -> Permit {
 /// Checks that the rows file holds every row.
 pub async fn run(fake: Arc<Fake>, plan: Vec<Attempt>, slots: usize, stop_at: &[u64]) -> Outcome {
     let dir = std::env::temp_dir().join(format!("nbench-fake-{}-{}", std::process::id(), unique()));
-    let (_, mut store) = RunStore::create(&dir, || "fake-run".to_string()).expect("store");
+    let (_, store) = RunStore::create(&dir, || "fake-run".to_string()).expect("store");
     let groups = (0..slots as u32).map(|c| vec![c]).collect();
     let sched = Scheduler::new(groups, 0, 0.0);
     let early = stop_at.iter().take_while(|&&ms| ms == 0).count();
@@ -241,7 +242,7 @@ pub async fn run(fake: Arc<Fake>, plan: Vec<Attempt>, slots: usize, stop_at: &[u
         std::future::pending::<()>().await;
     });
     let mut progress = Progress::new(crate::progress::Mode::Quiet, plan.len());
-    let out = dispatch(fake, ctx(), plan, sched, stops, &mut store, &mut progress)
+    let out = dispatch(fake, ctx(), plan, sched, stops, &store, &mut progress)
         .await
         .expect("dispatch");
     let written = std::fs::read_to_string(store.rows_path()).expect("rows file");

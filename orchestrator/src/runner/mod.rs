@@ -5,6 +5,7 @@
 //! processes. [`session`] is the front door the commands use: one stored run from plan to
 //! finalised manifest ([`resume`] completes one). Nothing here renders results.
 
+mod commit;
 pub mod dispatcher;
 pub mod executor;
 #[cfg(test)]

@@ -82,7 +82,7 @@ pub fn execute(
     );
     announce(&manifest.run_id, dir);
     let t0 = Instant::now();
-    let outcome = session::run_dispatch(ctx, pending, sched, &mut store, setup.progress);
+    let outcome = session::run_dispatch(ctx, pending, sched, &mut store, setup.progress, None);
     let wall_s = t0.elapsed().as_secs_f64();
     let now = timestamp(chrono::Utc::now());
     manifest.finished_at = Some(now.clone());
@@ -114,5 +114,6 @@ pub fn execute(
         summary: derived,
         interrupted: outcome.interrupted,
         wall_s,
+        forecast: None,
     })
 }

@@ -15,6 +15,8 @@ use nbench_schema::{Host, MeasurePolicy, Row};
 use super::RunContext;
 use super::dispatcher::{Processes, dispatch, stop_signals};
 use super::timestamp::timestamp;
+use crate::analysis::budget::Fit;
+use crate::analysis::predict::{self, Prediction};
 use crate::analysis::summary::{self, Summary};
 use crate::attempt::Attempt;
 use crate::config::Deadlines;
@@ -52,6 +54,11 @@ pub struct Setup {
     pub plan_id: Option<String>,
     /// The shard of the plan this run is, when it is one.
     pub shard: Option<crate::manifest::ShardRecord>,
+    /// The plan's predicted wall time (docs/budget.md), for the ETA, the manifest and the
+    /// verdict.
+    pub forecast: Option<Prediction>,
+    /// What `--budget` chose, for the manifest.
+    pub budget: Option<Fit>,
 }
 
 /// A finished (or interrupted) session.
@@ -65,6 +72,8 @@ pub struct Finished {
     pub summary: Summary,
     pub interrupted: bool,
     pub wall_s: f64,
+    /// The predicted wall seconds and the actual's relative error against them.
+    pub forecast: Option<(f64, f64)>,
 }
 
 /// Runs `plan` under `sched` as one stored run; `announce` gets the run id and directory once
@@ -115,6 +124,8 @@ pub fn execute(
         plan_id: setup.plan_id.clone(),
         shard: setup.shard.clone(),
         merge: None,
+        predicted_s: setup.forecast.as_ref().map(|p| p.total_s),
+        budget: setup.budget.clone(),
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
@@ -133,7 +144,8 @@ pub fn execute(
     let ctx = context(&run_id, &setup, host, &sched, foreign.foreign, profile);
     announce(&run_id, store.dir());
     let t0 = Instant::now();
-    let outcome = run_dispatch(ctx, plan, sched, &mut store, setup.progress);
+    let per_attempt = setup.forecast.as_ref().map(|p| p.per_attempt.clone());
+    let outcome = run_dispatch(ctx, plan, sched, &mut store, setup.progress, per_attempt);
     let wall_s = t0.elapsed().as_secs_f64();
 
     manifest.finished_at = Some(timestamp(chrono::Utc::now()));
@@ -162,6 +174,10 @@ pub fn execute(
         summary: derived,
         interrupted: outcome.interrupted,
         wall_s,
+        forecast: setup
+            .forecast
+            .as_ref()
+            .map(|p| (p.total_s, predict::relative_error(p.total_s, wall_s))),
     })
 }
 
@@ -234,9 +250,18 @@ pub(super) fn run_dispatch(
     sched: Scheduler,
     store: &mut RunStore,
     mode: progress::Mode,
+    per_attempt: Option<Vec<f64>>,
 ) -> Result<super::dispatcher::Outcome> {
+    let slots = sched.regime().core_groups.len();
     let mut progress = Progress::new(mode, plan.len());
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    if let Some(s) = per_attempt {
+        progress = progress.with_forecast(&plan, s, slots);
+    }
+    // One thread: every task of a run waits on pipes and timers, so more threads only add
+    // cross-thread wake-ups and migrations of the workers between cores (a tenth of a
+    // millisecond per no-op attempt, `reports/sweep-budget.md`). It is also the main thread,
+    // which outlives every worker, as the parent-death signal needs.
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;

@@ -180,21 +180,56 @@ impl RunStore {
     /// Appends one row as one line and forces it to disk: a later crash of nbench loses
     /// nothing already measured.
     pub fn append(&mut self, row: &Row) -> Result<()> {
-        let mut line = serde_json::to_vec(row)
-            .map_err(|e| Error::Runtime(format!("cannot serialize row: {e}")))?;
-        line.push(b'\n');
-        let fail = |source| Error::WriteFailed {
+        append_synced(&self.rows_path, &mut self.rows, std::slice::from_ref(row))
+    }
+
+    /// A second handle on the rows file, for appending from another thread (the dispatcher's
+    /// group commit, `runner::commit`).
+    pub fn writer(&self) -> Result<RowWriter> {
+        let rows = self.rows.try_clone().map_err(|source| Error::WriteFailed {
             path: self.rows_path.clone(),
             source,
-        };
-        self.rows.write_all(&line).map_err(fail)?;
-        self.rows.sync_data().map_err(fail)
+        })?;
+        Ok(RowWriter {
+            path: self.rows_path.clone(),
+            rows,
+        })
     }
 
     /// Writes `value` as pretty JSON to `name` in the run directory, atomically.
     pub fn write_json<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
         write_json_atomic(&self.dir.join(name), value)
     }
+}
+
+/// An appending handle on a run's rows file that can move to another thread.
+#[derive(Debug)]
+pub struct RowWriter {
+    path: PathBuf,
+    rows: File,
+}
+
+impl RowWriter {
+    /// Appends `rows`, one line each, in one write, and forces them to disk with one sync:
+    /// when this returns `Ok`, every one of them is durable.
+    pub fn append(&mut self, rows: &[Row]) -> Result<()> {
+        append_synced(&self.path, &mut self.rows, rows)
+    }
+}
+
+fn append_synced(path: &Path, file: &mut File, rows: &[Row]) -> Result<()> {
+    let mut lines = Vec::new();
+    for row in rows {
+        serde_json::to_writer(&mut lines, row)
+            .map_err(|e| Error::Runtime(format!("cannot serialize row: {e}")))?;
+        lines.push(b'\n');
+    }
+    let fail = |source| Error::WriteFailed {
+        path: path.to_path_buf(),
+        source,
+    };
+    file.write_all(&lines).map_err(fail)?;
+    file.sync_data().map_err(fail)
 }
 
 /// Writes pretty JSON to `path` with [`write_atomic`].

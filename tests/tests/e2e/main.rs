@@ -5,6 +5,7 @@
 
 mod ab;
 mod bad_input;
+mod budget;
 mod ci_recipe;
 mod compare;
 mod compare_outputs;

@@ -1,0 +1,238 @@
+//! Fitting a plan into `--budget` (docs/budget.md): first the measurement policy is lowered
+//! probe by probe along a fixed ladder, the probe whose next step saves the most predicted time
+//! first, then raised again one step where that still fits; when every probe is at the ladder's last step and the plan still does not fit, whole
+//! points are dropped, the costliest point of the costliest probe first, never a probe's last
+//! point and never some seeds or lanes of a point that is kept. It decides on predicted numbers
+//! only ([`super::predict`]); it runs and prints nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use nbench_schema::{MeasurePolicy, params::canonical};
+use serde::{Deserialize, Serialize};
+
+use super::predict::History;
+use crate::attempt::Attempt;
+
+/// The share of the budget the fit aims at: the rest absorbs the prediction's error and the
+/// session's own start and end, so the run ends within 10 % of its budget.
+pub const AIM: f64 = 0.9;
+
+/// One step of the ladder: upper bounds laid over the run's policy (never raising it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    pub warmup_s: f64,
+    pub time_cap_s: f64,
+    pub min_samples: u64,
+}
+
+/// The ladder, from the run's own policy (step 0, no bounds) down. Every step keeps at least
+/// five samples per process, the fewest the gate's per-seed statistics were calibrated with.
+pub const LADDER: [Step; 5] = [
+    Step {
+        warmup_s: f64::INFINITY,
+        time_cap_s: f64::INFINITY,
+        min_samples: u64::MAX,
+    },
+    Step {
+        warmup_s: 0.1,
+        time_cap_s: 1.0,
+        min_samples: 15,
+    },
+    Step {
+        warmup_s: 0.05,
+        time_cap_s: 0.5,
+        min_samples: 10,
+    },
+    Step {
+        warmup_s: 0.02,
+        time_cap_s: 0.25,
+        min_samples: 7,
+    },
+    Step {
+        warmup_s: 0.01,
+        time_cap_s: 0.1,
+        min_samples: 5,
+    },
+];
+
+/// `base` under ladder step `step`.
+pub fn at_step(base: &MeasurePolicy, step: usize) -> MeasurePolicy {
+    let s = LADDER[step.min(LADDER.len() - 1)];
+    MeasurePolicy {
+        warmup_s: base.warmup_s.min(s.warmup_s),
+        time_cap_s: base.time_cap_s.min(s.time_cap_s),
+        min_samples: base.min_samples.min(s.min_samples).max(1),
+        ..base.clone()
+    }
+}
+
+/// A point dropped to fit: every seed and lane of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dropped {
+    pub probe: String,
+    pub params: String,
+    pub attempts: usize,
+    /// Its predicted seconds (one slot's worth).
+    pub predicted_s: f64,
+}
+
+/// What the fit chose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fit {
+    pub budget_s: f64,
+    /// The predicted wall seconds of what is kept, under the chosen policies.
+    pub predicted_s: f64,
+    /// Each probe's ladder step (0: the run's policy), by name.
+    pub steps: BTreeMap<String, usize>,
+    /// In the order they were dropped.
+    pub dropped: Vec<Dropped>,
+    /// Whether the prediction fits `AIM` of the budget.
+    pub fits: bool,
+}
+
+/// Fits `plan` into `budget_s` on `slots` CPU slots: returns the attempts kept (in plan order,
+/// each carrying its chosen policy) and what was chosen.
+pub fn fit(
+    plan: Vec<Attempt>,
+    base: &MeasurePolicy,
+    history: &History,
+    budget_s: f64,
+    slots: usize,
+) -> (Vec<Attempt>, Fit) {
+    let slots = slots.max(1) as f64;
+    let target = budget_s * AIM * slots;
+    // The cost of each attempt at each step, computed once.
+    let costs: Vec<[f64; LADDER.len()]> = plan
+        .iter()
+        .map(|a| {
+            let c = history.cost(a);
+            std::array::from_fn(|s| c.wall_s(&at_step(base, s)))
+        })
+        .collect();
+    let probes: BTreeSet<&str> = plan.iter().map(|a| a.probe.as_str()).collect();
+    let mut steps: BTreeMap<String, usize> = probes.iter().map(|p| (p.to_string(), 0)).collect();
+    let point = |a: &Attempt| (a.probe.clone(), canonical(&a.params));
+    let mut dropped_points: BTreeSet<(String, String)> = BTreeSet::new();
+    let total = |steps: &BTreeMap<String, usize>, dropped: &BTreeSet<(String, String)>| -> f64 {
+        plan.iter()
+            .zip(&costs)
+            .filter(|(a, _)| !dropped.contains(&point(a)))
+            .map(|(a, c)| c[steps[&a.probe]])
+            .sum()
+    };
+    let by_probe = |probe: &str, step: usize| -> f64 {
+        plan.iter()
+            .zip(&costs)
+            .filter(|(a, _)| a.probe == probe)
+            .map(|(_, c)| c[step.min(LADDER.len() - 1)])
+            .sum()
+    };
+
+    // 1. Lower the policy where it saves the most.
+    while total(&steps, &dropped_points) > target {
+        let best = steps
+            .iter()
+            .filter(|(_, s)| **s + 1 < LADDER.len())
+            .map(|(p, s)| {
+                let saves = by_probe(p, *s) - by_probe(p, s + 1);
+                (p.clone(), saves)
+            })
+            .filter(|(_, saves)| *saves > 0.0)
+            .max_by(|x, y| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0)));
+        let Some((p, _)) = best else { break };
+        if let Some(s) = steps.get_mut(&p) {
+            *s += 1;
+        }
+    }
+
+    // The steps are coarse, so the last one may have undershot: give back, one step at a time,
+    // whatever still fits, the probe with the most lowered (then the cheapest) first.
+    loop {
+        let mut lowered: Vec<(String, usize)> = steps
+            .iter()
+            .filter(|(_, s)| **s > 0)
+            .map(|(p, s)| (p.clone(), *s))
+            .collect();
+        lowered.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+        let back = lowered.into_iter().find(|(p, s)| {
+            let mut tried = steps.clone();
+            tried.insert(p.clone(), s - 1);
+            total(&tried, &dropped_points) <= target
+        });
+        let Some((p, s)) = back else { break };
+        steps.insert(p, s - 1);
+    }
+
+    // 2. Drop whole points: the costliest point of the costliest probe, keeping one per probe.
+    let mut dropped = Vec::new();
+    while total(&steps, &dropped_points) > target {
+        // Per point: its attempts, its predicted seconds, and where it first comes in the plan
+        // (the planner orders a probe's points by their axes, so the largest size comes last:
+        // between points predicted alike, the later goes first).
+        let mut points: BTreeMap<(String, String), (usize, f64, usize)> = BTreeMap::new();
+        for (i, (a, c)) in plan.iter().zip(&costs).enumerate() {
+            let k = point(a);
+            if dropped_points.contains(&k) {
+                continue;
+            }
+            let e = points.entry(k).or_insert((0, 0.0, i));
+            e.0 += 1;
+            e.1 += c[steps[&a.probe]];
+        }
+        let mut per_probe: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+        for ((probe, _), (_, s, _)) in &points {
+            let e = per_probe.entry(probe.as_str()).or_default();
+            e.0 += 1;
+            e.1 += s;
+        }
+        let probe = per_probe
+            .iter()
+            .filter(|(_, (n, _))| *n > 1)
+            .max_by(|x, y| x.1.1.total_cmp(&y.1.1).then_with(|| y.0.cmp(x.0)))
+            .map(|(p, _)| p.to_string());
+        let Some(probe) = probe else { break };
+        let victim = points
+            .iter()
+            .filter(|((p, _), _)| *p == probe)
+            .max_by(|x, y| x.1.1.total_cmp(&y.1.1).then(x.1.2.cmp(&y.1.2)))
+            .map(|(k, v)| (k.clone(), (v.0, v.1)));
+        let Some(((probe, params), (attempts, s))) = victim else {
+            break;
+        };
+        dropped_points.insert((probe.clone(), params.clone()));
+        dropped.push(Dropped {
+            probe,
+            params,
+            attempts,
+            predicted_s: s,
+        });
+    }
+
+    let predicted_s = total(&steps, &dropped_points) / slots;
+    let kept: Vec<Attempt> = plan
+        .into_iter()
+        .filter(|a| !dropped_points.contains(&point(a)))
+        .enumerate()
+        .map(|(i, mut a)| {
+            a.index = i;
+            let step = steps[&a.probe];
+            a.policy = (step > 0).then(|| at_step(base, step));
+            a
+        })
+        .collect();
+    let fits = predicted_s <= budget_s * AIM;
+    (
+        kept,
+        Fit {
+            budget_s,
+            predicted_s,
+            steps,
+            dropped,
+            fits,
+        },
+    )
+}
+
+#[cfg(test)]
+#[path = "budget_tests.rs"]
+mod tests;

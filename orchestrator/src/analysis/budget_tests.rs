@@ -1,0 +1,114 @@
+//! The budget fit: the policy is lowered before anything is dropped, points are dropped whole
+//! in the documented order, and what is kept fits the budget by the model.
+
+use std::collections::BTreeSet;
+
+use nbench_schema::{MeasurePolicy, params::canonical};
+
+use super::*;
+use crate::analysis::predict::tests::{attempt, row};
+use crate::analysis::predict::{self, History};
+
+/// calib.spin at `works` × 4 seeds, with history: each call takes `work` ms, 30 samples.
+fn setup(works: &[i64]) -> (Vec<Attempt>, History) {
+    let mut plan = Vec::new();
+    let mut rows = Vec::new();
+    for &w in works {
+        for seed in 0..4 {
+            let mut a = attempt(w, seed);
+            a.index = plan.len();
+            a.id = format!("a{:05}", plan.len());
+            plan.push(a);
+            let call = w as f64 * 1e-3;
+            rows.push(row(w, seed, call, 30, true, 0.05 + 0.2 + 30.0 * call));
+        }
+    }
+    (plan, History::from_rows(&rows, Some("here")))
+}
+
+fn predicted(kept: &[Attempt], h: &History) -> f64 {
+    predict::predict(
+        kept,
+        h,
+        |a| a.policy_or(&MeasurePolicy::default()).clone(),
+        1,
+        0,
+    )
+    .total_s
+}
+
+#[test]
+fn a_budget_that_fits_changes_nothing() {
+    let (plan, h) = setup(&[1, 2]);
+    let (kept, fit) = fit(plan.clone(), &MeasurePolicy::default(), &h, 3600.0, 1);
+    assert_eq!(kept, plan);
+    assert!(fit.fits && fit.dropped.is_empty());
+    assert!(fit.steps.values().all(|s| *s == 0));
+}
+
+#[test]
+fn the_policy_is_lowered_before_any_point_is_dropped() {
+    let (plan, h) = setup(&[1, 2, 50]);
+    let full = predicted(&plan, &h);
+    let (kept, fit) = fit(plan.clone(), &MeasurePolicy::default(), &h, full * 0.8, 1);
+    assert_eq!(kept.len(), plan.len(), "{fit:?}");
+    assert!(fit.fits, "{fit:?}");
+    assert!(fit.steps["calib.spin"] > 0);
+    assert!(predicted(&kept, &h) <= full * 0.8 * AIM + 1e-9);
+    assert!(kept.iter().all(|a| a.policy.is_some()));
+}
+
+#[test]
+fn points_go_whole_costliest_first_and_a_probe_keeps_one() {
+    let (plan, h) = setup(&[1, 2, 50, 100]);
+    let budget = 3.0;
+    let (kept, fit) = fit(plan, &MeasurePolicy::default(), &h, budget, 1);
+    let order: Vec<&str> = fit.dropped.iter().map(|d| d.params.as_str()).collect();
+    assert_eq!(order.first(), Some(&"work=100"), "{fit:?}");
+    if order.len() > 1 {
+        assert_eq!(order[1], "work=50");
+    }
+    assert!(
+        fit.dropped.iter().all(|d| d.attempts == 4),
+        "a point goes with all its seeds"
+    );
+    // Every kept point keeps all four seeds.
+    let points: BTreeSet<String> = kept.iter().map(|a| canonical(&a.params)).collect();
+    for p in &points {
+        let seeds = kept.iter().filter(|a| &canonical(&a.params) == p).count();
+        assert_eq!(seeds, 4, "{p}");
+    }
+    assert!(!points.is_empty(), "the probe keeps a point");
+    assert!(
+        fit.fits && predicted(&kept, &h) <= budget * AIM + 1e-9,
+        "{fit:?}"
+    );
+    assert_eq!(
+        kept.iter().map(|a| a.index).collect::<Vec<_>>(),
+        (0..kept.len()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn an_impossible_budget_says_it_does_not_fit() {
+    let (plan, h) = setup(&[1, 2]);
+    let (kept, fit) = fit(plan, &MeasurePolicy::default(), &h, 0.01, 1);
+    assert!(!fit.fits);
+    assert_eq!(kept.len(), 4, "the last point of a probe is never dropped");
+    assert_eq!(fit.steps["calib.spin"], LADDER.len() - 1);
+}
+
+#[test]
+fn the_ladder_never_raises_the_run_policy() {
+    let low = MeasurePolicy {
+        warmup_s: 0.0,
+        time_cap_s: 0.05,
+        min_samples: 3,
+        ..MeasurePolicy::default()
+    };
+    for s in 0..LADDER.len() {
+        let p = at_step(&low, s);
+        assert!(p.warmup_s <= low.warmup_s && p.time_cap_s <= low.time_cap_s);
+        assert!(p.min_samples <= low.min_samples);
+    }
+}
