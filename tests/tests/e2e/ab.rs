@@ -65,7 +65,13 @@ fn dry_run_prints_the_interleaved_plan_and_runs_nothing() {
     let plan = |out: &nbench_tests::Output| -> Vec<Vec<String>> {
         out.expect_code(exit::SUCCESS);
         let lines: Vec<&str> = out.stdout.lines().collect();
-        let (last, attempts) = lines.split_last().unwrap_or_else(|| out.fail("no output"));
+        let (last, rest) = lines.split_last().unwrap_or_else(|| out.fail("no output"));
+        // `run`'s prediction comes first; the plan is its attempt lines (`a00017 …`).
+        let attempts: Vec<&str> = rest
+            .iter()
+            .copied()
+            .filter(|l| l.starts_with('a') && l.as_bytes().get(1).is_some_and(u8::is_ascii_digit))
+            .collect();
         if *last != format!("{} attempts", attempts.len()) {
             out.fail("the plan does not end with its count");
         }
@@ -75,7 +81,10 @@ fn dry_run_prints_the_interleaved_plan_and_runs_nothing() {
             .map(|l| l.split(' ').skip(1).map(String::from).collect())
             .collect()
     };
-    let run = Nbench::new(&["run", "--dry-run"]).args(SPIN).run();
+    let run = Nbench::new(&["run", "--dry-run"])
+        .args(SPIN)
+        .with_store()
+        .run();
     let run = plan(&run);
     let out = ab_same(&["--dry-run"]).args(SPIN).with_store().run();
     let ab = plan(&out);

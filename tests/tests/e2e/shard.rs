@@ -80,9 +80,11 @@ pub fn line(r: &Row) -> String {
 }
 
 pub fn dry_run(extra: &[&str]) -> Output {
+    // A private store: the prediction reads the store's history.
     let out = Nbench::new(&["run", "--dry-run"])
         .args(PLAN)
         .args(extra)
+        .with_store()
         .run();
     out.expect_code(exit::SUCCESS);
     out
