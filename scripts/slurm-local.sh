@@ -75,12 +75,13 @@ for _ in $(seq 100); do [ -S "$mdir/munge.socket" ] && break; sleep 0.1; done
 
 host="$(hostname -s)"
 port="${SLURM_LOCAL_PORT:-6817}"
-# The node as slurmd itself sees it (CPUs, sockets, cores, memory), so slurmd registers it.
-node="$(slurmd -C | head -n 1)"
+# The node as slurmd itself sees it (CPUs, sockets, cores, memory), so slurmd registers it;
+# addressed by loopback, so the cluster works whatever the host name resolves to.
+node="$(slurmd -C | head -n 1) NodeAddr=127.0.0.1"
 mkdir -p "$state/ctld" "$state/spool"
 cat >"$state/slurm.conf" <<EOF
 ClusterName=nbench-local
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
 AuthInfo=socket=$mdir/munge.socket
