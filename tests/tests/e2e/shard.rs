@@ -90,6 +90,30 @@ pub fn dry_run(extra: &[&str]) -> Output {
     out
 }
 
+/// The attempt lines of the unsharded (or `extra`-narrowed) `--dry-run` plan.
+pub fn plan_lines(extra: &[&str]) -> Vec<String> {
+    dry_run(extra)
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('a'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A single-host run of PLAN, and `compare` of it against `merged`, which must pass.
+pub fn gates_against_a_single_host_run(merged: &Path) -> Output {
+    let single = Nbench::new(&["run"])
+        .args(PLAN)
+        .args(FAST)
+        .args(&["--progress", "quiet"])
+        .with_store()
+        .run();
+    single.expect_code(exit::SUCCESS);
+    nbench_tests::compare(&single.run_dir(), merged, &["--threshold", "2.0"])
+        .expect_code(exit::SUCCESS);
+    single
+}
+
 /// Paths of a run directory and the run ids, which differ from run to run, as placeholders.
 fn redact(text: &str, dirs: &[(&Path, &str)]) -> String {
     let mut t = text.to_string();
@@ -120,12 +144,7 @@ fn redact(text: &str, dirs: &[(&Path, &str)]) -> String {
 
 #[test]
 fn two_shards_merge_into_exactly_the_unsharded_plan_in_any_order() {
-    let plan: Vec<String> = dry_run(&[])
-        .stdout
-        .lines()
-        .filter(|l| l.starts_with('a'))
-        .map(str::to_string)
-        .collect();
+    let plan = plan_lines(&[]);
     assert_eq!(plan.len(), 16);
     let shard1 = dry_run(&["--shard", "slice:1/2"]);
     insta::assert_snapshot!("dry_run_of_a_shard", shard1.stdout);
@@ -187,15 +206,7 @@ fn two_shards_merge_into_exactly_the_unsharded_plan_in_any_order() {
     ] {
         Nbench::new(&cmd).run().expect_code(exit::SUCCESS);
     }
-    let single = Nbench::new(&["run"])
-        .args(PLAN)
-        .args(FAST)
-        .args(&["--progress", "quiet"])
-        .with_store()
-        .run();
-    single.expect_code(exit::SUCCESS);
-    nbench_tests::compare(&single.run_dir(), &out1, &["--threshold", "2.0"])
-        .expect_code(exit::SUCCESS);
+    let single = gates_against_a_single_host_run(&out1);
 
     // Balanced by the single run's wall times, the two shards still partition the plan.
     let from = single.run_dir().display().to_string();

@@ -11,10 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use nbench_schema::exit;
-use nbench_tests::{FAST, Nbench, bin, read_rows};
+use nbench_tests::{FAST, bin, read_rows};
 
-use crate::shard::{PLAN, dry_run, line};
+use crate::shard::{PLAN, gates_against_a_single_host_run, line, plan_lines};
 
 fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel)
@@ -109,12 +108,7 @@ fn the_documented_array_and_merge_jobs_run_on_a_real_slurm() {
     let Some(cluster) = Cluster::start(root.path()) else {
         return;
     };
-    let plan: Vec<String> = dry_run(&[])
-        .stdout
-        .lines()
-        .filter(|l| l.starts_with('a'))
-        .map(str::to_string)
-        .collect();
+    let plan = plan_lines(&[]);
     assert_eq!(plan.len(), 16);
 
     let scale = root.path().join("results");
@@ -194,13 +188,5 @@ fn the_documented_array_and_merge_jobs_run_on_a_real_slurm() {
         "each shard bound to its own cores: {bound:?}\n{log}"
     );
 
-    let single = Nbench::new(&["run"])
-        .args(PLAN)
-        .args(FAST)
-        .args(&["--progress", "quiet"])
-        .with_store()
-        .run();
-    single.expect_code(exit::SUCCESS);
-    nbench_tests::compare(&single.run_dir(), &merged, &["--threshold", "2.0"])
-        .expect_code(exit::SUCCESS);
+    gates_against_a_single_host_run(&merged);
 }
