@@ -4,12 +4,13 @@
 //!
 //! ```toml
 //! [measure]
-//! warmup_s = 0.2          # warm-up budget per attempt
+//! warmup_s = 0.2          # warm-up budget per attempt (the most it may take)
+//! warmup_steady_tol = 0.01 # end warm-up once calls stop getting faster by more than 1 %; 0: off
 //! sample_target_s = 0.002 # calibrate iterations so one sample lasts this long
 //! min_samples = 15
 //! max_samples = 2000
-//! target_rel_ci = 0.01    # stop when the 95 % CI of the median is within ±0.5 %
-//! time_cap_s = 2.0
+//! target_rel_ci = 0.02    # stop when the 95 % CI of the median is within ±1 %
+//! time_cap_s = 0.3
 //! cache = "hot"           # or "rotate"
 //! keep_samples = true     # raw samples in rows, for `compare`
 //!
@@ -62,6 +63,10 @@ pub struct PolicyOverrides {
     /// Warm-up budget per attempt, seconds.
     #[arg(long = "warmup", value_name = "S", allow_negative_numbers = true)]
     pub warmup_s: Option<f64>,
+    /// End warm-up once blocks of calls stop getting faster by more than this fraction (0: run
+    /// the whole warm-up budget).
+    #[arg(long = "warmup-tol", value_name = "X", allow_negative_numbers = true)]
+    pub warmup_steady_tol: Option<f64>,
     /// Calibration target for one sample, seconds.
     #[arg(
         long = "sample-target",
@@ -94,6 +99,9 @@ impl PolicyOverrides {
     fn lay_over(&self, p: &mut MeasurePolicy) {
         if let Some(v) = self.warmup_s {
             p.warmup_s = v;
+        }
+        if let Some(v) = self.warmup_steady_tol {
+            p.warmup_steady_tol = v;
         }
         if let Some(v) = self.sample_target_s {
             p.sample_target_s = v;
@@ -254,6 +262,12 @@ pub fn resolve_policy(file: &PolicyOverrides, flags: &PolicyOverrides) -> Result
         }
     };
     nonneg("warmup_s", p.warmup_s)?;
+    if !(p.warmup_steady_tol.is_finite() && (0.0..1.0).contains(&p.warmup_steady_tol)) {
+        return Err(Error::bad(format!(
+            "measure.warmup_steady_tol (--warmup-tol) must be a fraction in [0, 1), got {}",
+            p.warmup_steady_tol
+        )));
+    }
     nonneg("sample_target_s", p.sample_target_s)?;
     nonneg("target_rel_ci", p.target_rel_ci)?;
     nonneg("time_cap_s", p.time_cap_s)?;

@@ -55,8 +55,15 @@ pub struct Spec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasurePolicy {
-    /// Warm-up budget, in seconds.
+    /// Warm-up budget, in seconds: the most warm-up may take (it always makes one call).
     pub warmup_s: f64,
+    /// Steady-state rule of the warm-up: once blocks of calls reach `sample_target_s`, warm-up
+    /// ends at the first block (after at least three) that is not faster than the best block
+    /// before it by more than this fraction, so a kernel stops warming up once it stops getting
+    /// faster. `0` turns the rule off (warm-up runs the whole budget); absent in specs from
+    /// before the rule, which therefore mean `0`.
+    #[serde(default)]
+    pub warmup_steady_tol: f64,
     /// Calibration target for one sample, in seconds: far above the timer's resolution.
     pub sample_target_s: f64,
     /// Minimum samples.
@@ -77,11 +84,12 @@ impl Default for MeasurePolicy {
     fn default() -> Self {
         MeasurePolicy {
             warmup_s: 0.2,
+            warmup_steady_tol: 0.01,
             sample_target_s: 0.002,
             min_samples: 15,
             max_samples: 2000,
-            target_rel_ci: 0.01,
-            time_cap_s: 2.0,
+            target_rel_ci: 0.02,
+            time_cap_s: 0.3,
             cache: "hot".to_string(),
             keep_samples: true,
         }

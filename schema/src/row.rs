@@ -275,6 +275,14 @@ pub struct Measurement {
     pub warmup_s: f64,
     /// Calls made during warm-up.
     pub warmup_iters: u64,
+    /// The warm-up's steady-state tolerance (`MeasurePolicy::warmup_steady_tol`); absent in
+    /// rows from before the rule (their warm-up ran the whole budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_steady_tol: Option<f64>,
+    /// Seconds the warm-up took: at most the budget plus one block of calls, less when the
+    /// steady-state rule ended it. Absent in rows from before the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_spent_s: Option<f64>,
     /// Calibration target: the duration one sample aims for, in seconds.
     pub sample_target_s: f64,
     /// Minimum samples before the stopping rule may stop.

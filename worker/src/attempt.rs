@@ -209,9 +209,9 @@ fn stages(
 
     emitter.stage(Stage::Warmup);
     let policy = &spec.policy;
-    let warmup_iters = guarded(Stage::Warmup, || {
+    let warmed = guarded(Stage::Warmup, || {
         kernel.enter_stage(&Stage::Warmup);
-        warmup(kernel.as_mut(), policy.warmup_s)
+        warmup(kernel.as_mut(), policy)
     })?;
 
     emitter.stage(Stage::Measure);
@@ -235,7 +235,9 @@ fn stages(
     row.measurement = Some(Measurement {
         timer: timer.to_string(),
         warmup_s: policy.warmup_s,
-        warmup_iters,
+        warmup_iters: warmed.iters,
+        warmup_steady_tol: Some(policy.warmup_steady_tol),
+        warmup_spent_s: Some(warmed.spent_s),
         sample_target_s: policy.sample_target_s,
         min_samples: policy.min_samples,
         max_samples: policy.max_samples,

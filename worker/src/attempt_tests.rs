@@ -18,6 +18,7 @@ use crate::registry::Registry;
 fn tiny_policy() -> MeasurePolicy {
     MeasurePolicy {
         warmup_s: 0.01,
+        warmup_steady_tol: 0.01,
         sample_target_s: 0.001,
         min_samples: 3,
         max_samples: 50,

@@ -44,16 +44,63 @@ fn timed(kernel: &mut dyn Kernel, iters: u64) -> Duration {
     start.elapsed()
 }
 
-/// Calls `kernel` until `budget_s` has passed, at least once; returns the number of calls.
-pub fn warmup(kernel: &mut dyn Kernel, budget_s: f64) -> u64 {
-    let budget = secs(budget_s);
+/// Blocks at the calibrated size the steady-state rule needs before it may end warm-up: one to
+/// set the best, then enough that a single lucky block cannot end it.
+pub const STEADY_BLOCKS: u32 = 3;
+
+/// What warm-up did.
+#[derive(Debug, Clone, Copy)]
+pub struct Warmed {
+    /// Calls made.
+    pub iters: u64,
+    /// Seconds it took.
+    pub spent_s: f64,
+}
+
+/// Warms `kernel` up under `policy` (docs/architecture.md, "Measurement"): at least one call,
+/// never much past `warmup_s`, and, with the steady-state rule on, ending as soon as blocks of
+/// calls stop getting faster. A kernel of 1 µs then warms up for a few milliseconds and one of
+/// 100 ms for the whole budget, instead of both for the budget.
+pub fn warmup(kernel: &mut dyn Kernel, policy: &MeasurePolicy) -> Warmed {
+    let budget = secs(policy.warmup_s);
     let start = Instant::now();
-    let mut iters = 0u64;
+    let done = |iters| Warmed {
+        iters,
+        spent_s: start.elapsed().as_secs_f64(),
+    };
+    let tol = policy.warmup_steady_tol;
+    // NaN counts as off, like 0 (the orchestrator refuses both NaN and negatives anyway).
+    if tol.is_nan() || tol <= 0.0 {
+        let mut iters = 0u64;
+        loop {
+            kernel.run();
+            iters += 1;
+            if start.elapsed() >= budget {
+                return done(iters);
+            }
+        }
+    }
+    let target = secs(policy.sample_target_s);
+    let (mut iters, mut block, mut steady) = (0u64, 1u64, 0u32);
+    let mut best = f64::INFINITY;
     loop {
-        kernel.run();
-        iters += 1;
+        let t = timed(kernel, block);
+        iters += block;
         if start.elapsed() >= budget {
-            return iters;
+            return done(iters);
+        }
+        // Blocks double until one reaches the sample target, as calibration does, so a block
+        // is far above the timer's resolution before it is judged.
+        if t < target && block < MAX_ITERS {
+            block *= 2;
+            continue;
+        }
+        let per_call = t.as_secs_f64() / block as f64;
+        let faster = per_call < best * (1.0 - tol);
+        best = best.min(per_call);
+        steady += 1;
+        if steady >= STEADY_BLOCKS && !faster {
+            return done(iters);
         }
     }
 }
@@ -129,6 +176,7 @@ mod tests {
     fn policy(max_samples: u64) -> MeasurePolicy {
         MeasurePolicy {
             warmup_s: 0.0,
+            warmup_steady_tol: 0.0,
             sample_target_s: 0.0001,
             min_samples: 5,
             max_samples,
@@ -153,6 +201,92 @@ mod tests {
             },
         );
         assert_eq!((s.samples.len(), s.stop_reason), (1, "time_cap"));
-        assert!(warmup(&mut k, 0.0) >= 1);
+        assert!(warmup(&mut k, &policy(1)).iters >= 1);
+    }
+
+    /// A kernel that times itself (as a device kernel does) on a synthetic clock, so the
+    /// warm-up rule is tested without the machine's noise: call `c` takes
+    /// `floor + excess · decay^c` seconds.
+    struct Synthetic {
+        calls: u64,
+        floor: f64,
+        excess: f64,
+        decay: f64,
+    }
+    impl Synthetic {
+        fn per_call(&self) -> f64 {
+            self.floor + self.excess * self.decay.powf(self.calls as f64)
+        }
+    }
+    impl Kernel for Synthetic {
+        fn run(&mut self) {
+            self.calls += 1;
+        }
+        fn timed(&mut self, iters: u64) -> Option<Duration> {
+            let mut t = 0.0;
+            for _ in 0..iters {
+                t += self.per_call();
+                self.calls += 1;
+            }
+            Some(Duration::from_secs_f64(t))
+        }
+        fn output(&self) -> Vec<f64> {
+            Vec::new()
+        }
+        fn oracle(&self) -> Option<Vec<f64>> {
+            None
+        }
+    }
+
+    fn steady(budget_s: f64) -> MeasurePolicy {
+        MeasurePolicy {
+            warmup_s: budget_s,
+            warmup_steady_tol: 0.01,
+            sample_target_s: 0.001,
+            ..policy(10)
+        }
+    }
+
+    #[test]
+    fn steady_warmup_ends_once_calls_stop_getting_faster() {
+        // 1 µs a call, flat: blocks double 1, 2 … 1024 (1.024 ms, the first to reach the 1 ms
+        // target), then two more blocks of 1024 that are no faster end it.
+        let mut flat = Synthetic {
+            calls: 0,
+            floor: 1e-6,
+            excess: 0.0,
+            decay: 1.0,
+        };
+        let w = warmup(&mut flat, &steady(60.0));
+        assert_eq!(w.iters, 2047 + 2 * 1024);
+        // 10 µs a call falling to 1 µs, 5 % of the excess gone every 100 calls: warm-up goes on
+        // while blocks keep getting faster by more than 1 %, well into the fall.
+        let mut ramp = Synthetic {
+            calls: 0,
+            floor: 1e-6,
+            excess: 9e-6,
+            decay: 0.95f64.powf(0.01),
+        };
+        let w = warmup(&mut ramp, &steady(60.0));
+        assert!(
+            ramp.per_call() < 1.2e-6,
+            "warm-up ended after {} calls at {:.3} µs a call, still 20 % or more above the floor",
+            w.iters,
+            ramp.per_call() * 1e6
+        );
+    }
+
+    #[test]
+    fn warmup_without_the_rule_runs_the_whole_budget() {
+        let mut k = Nop(0);
+        let off = MeasurePolicy {
+            warmup_steady_tol: 0.0,
+            ..steady(0.05)
+        };
+        let w = warmup(&mut k, &off);
+        assert!(w.spent_s >= 0.05 && w.iters > 1, "{w:?}");
+        // With the rule, a trivial kernel is done long before a budget of a minute.
+        let w = warmup(&mut k, &steady(60.0));
+        assert!(w.spent_s < 30.0, "{w:?}");
     }
 }

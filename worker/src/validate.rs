@@ -86,6 +86,7 @@ pub fn check_policy(p: &MeasurePolicy) -> Result<(), String> {
     }
     let fields = [
         ("warmup_s", p.warmup_s),
+        ("warmup_steady_tol", p.warmup_steady_tol),
         ("sample_target_s", p.sample_target_s),
         ("target_rel_ci", p.target_rel_ci),
         ("time_cap_s", p.time_cap_s),

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use nbench_schema::{MeasurePolicy, params::canonical};
 
 use super::*;
-use crate::analysis::predict::tests::{attempt, row};
+use crate::analysis::predict::tests::{attempt, fixed, row};
 use crate::analysis::predict::{self, History};
 
 /// calib.spin at `works` × 4 seeds, with history: each call takes `work` ms, 30 samples.
@@ -27,20 +27,13 @@ fn setup(works: &[i64]) -> (Vec<Attempt>, History) {
 }
 
 fn predicted(kept: &[Attempt], h: &History) -> f64 {
-    predict::predict(
-        kept,
-        h,
-        |a| a.policy_or(&MeasurePolicy::default()).clone(),
-        1,
-        0,
-    )
-    .total_s
+    predict::predict(kept, h, |a| a.policy_or(&fixed()).clone(), 1, 0).total_s
 }
 
 #[test]
 fn a_budget_that_fits_changes_nothing() {
     let (plan, h) = setup(&[1, 2]);
-    let (kept, fit) = fit(plan.clone(), &MeasurePolicy::default(), &h, 3600.0, 1);
+    let (kept, fit) = fit(plan.clone(), &fixed(), &h, 3600.0, 1);
     assert_eq!(kept, plan);
     assert!(fit.fits && fit.dropped.is_empty());
     assert!(fit.steps.values().all(|s| *s == 0));
@@ -50,7 +43,7 @@ fn a_budget_that_fits_changes_nothing() {
 fn the_policy_is_lowered_before_any_point_is_dropped() {
     let (plan, h) = setup(&[1, 2, 50]);
     let full = predicted(&plan, &h);
-    let (kept, fit) = fit(plan.clone(), &MeasurePolicy::default(), &h, full * 0.8, 1);
+    let (kept, fit) = fit(plan.clone(), &fixed(), &h, full * 0.8, 1);
     assert_eq!(kept.len(), plan.len(), "{fit:?}");
     assert!(fit.fits, "{fit:?}");
     assert!(fit.steps["calib.spin"] > 0);
@@ -61,8 +54,8 @@ fn the_policy_is_lowered_before_any_point_is_dropped() {
 #[test]
 fn points_go_whole_costliest_first_and_a_probe_keeps_one() {
     let (plan, h) = setup(&[1, 2, 50, 100]);
-    let budget = 3.0;
-    let (kept, fit) = fit(plan, &MeasurePolicy::default(), &h, budget, 1);
+    let budget = 2.0;
+    let (kept, fit) = fit(plan, &fixed(), &h, budget, 1);
     let order: Vec<&str> = fit.dropped.iter().map(|d| d.params.as_str()).collect();
     assert_eq!(order.first(), Some(&"work=100"), "{fit:?}");
     if order.len() > 1 {
@@ -92,14 +85,14 @@ fn points_go_whole_costliest_first_and_a_probe_keeps_one() {
 #[test]
 fn an_impossible_budget_says_it_does_not_fit() {
     let (plan, h) = setup(&[1, 2]);
-    let (kept, fit) = fit(plan, &MeasurePolicy::default(), &h, 0.01, 1);
+    let (kept, fit) = fit(plan, &fixed(), &h, 0.01, 1);
     assert!(!fit.fits);
     assert_eq!(kept.len(), 4, "the last point of a probe is never dropped");
     assert_eq!(fit.steps["calib.spin"], LADDER.len() - 1);
 }
 
 #[test]
-fn the_ladder_never_raises_the_run_policy() {
+fn the_ladder_never_makes_the_run_policy_stricter() {
     let low = MeasurePolicy {
         warmup_s: 0.0,
         time_cap_s: 0.05,
@@ -110,5 +103,32 @@ fn the_ladder_never_raises_the_run_policy() {
         let p = at_step(&low, s);
         assert!(p.warmup_s <= low.warmup_s && p.time_cap_s <= low.time_cap_s);
         assert!(p.min_samples <= low.min_samples);
+        assert!(p.target_rel_ci >= low.target_rel_ci);
+        assert!(p.min_samples >= 1 && p.target_rel_ci < 0.05);
     }
+    // Each step is cheaper than the one before on a kernel that never converges.
+    let caps: Vec<f64> = LADDER[1..].iter().map(|s| s.time_cap_s).collect();
+    assert!(caps.windows(2).all(|w| w[1] < w[0]), "{caps:?}");
+}
+
+#[test]
+fn a_step_that_saves_nothing_does_not_stop_the_ladder() {
+    // Rows measured under the default policy (cap 0.3 s): ladder step 1's cap of 0.35 s and
+    // its other bounds change nothing, yet the fit must still reach the steps below before it
+    // drops a single point.
+    let (plan, h) = setup(&[1, 2, 5]);
+    let base = MeasurePolicy::default();
+    assert!(predicted_under(&plan, &h, &base, 1) == predicted_under(&plan, &h, &base, 0));
+    let full = predicted_under(&plan, &h, &base, 0);
+    let last = predicted_under(&plan, &h, &base, LADDER.len() - 1);
+    let budget = (last + (full - last) * 0.3) / AIM;
+    let (kept, fit) = fit(plan.clone(), &base, &h, budget, 1);
+    assert!(fit.dropped.is_empty() && fit.fits, "{fit:?}");
+    assert_eq!(kept.len(), plan.len());
+    assert!(fit.steps["calib.spin"] >= 2, "{fit:?}");
+}
+
+/// The plan's predicted seconds with every attempt at ladder step `step` over `base`.
+fn predicted_under(plan: &[Attempt], h: &History, base: &MeasurePolicy, step: usize) -> f64 {
+    predict::predict(plan, h, |_| at_step(base, step), 1, 0).total_s
 }

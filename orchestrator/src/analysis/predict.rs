@@ -16,6 +16,11 @@ use crate::attempt::Attempt;
 /// setup, the fidelity check and the cold call of a small kernel (about 20 ms here).
 pub const UNKNOWN_FIXED_S: f64 = 0.02;
 
+/// What the warm-up's steady-state rule takes on a kernel nothing is known of, in sample
+/// targets: blocks doubling up to the target (about one more target in all), then the three
+/// blocks the worker's rule needs at least (`STEADY_BLOCKS` in the worker's `measure.rs`).
+pub const STEADY_WARMUP_TARGETS: f64 = 4.0;
+
 /// What one measured row says about its attempt key, independent of the policy.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Cost {
@@ -31,6 +36,9 @@ pub struct Cost {
     pub converged_at: Option<f64>,
     /// The row's CI target, for scaling `converged_at` to another target.
     pub target_rel_ci: f64,
+    /// Seconds the steady-state warm-up rule took on this key, when the row was measured under
+    /// it (`measurement.warmup_spent_s`).
+    pub steady_warmup_s: Option<f64>,
     /// Whether this came from a measured row (else the policy-only model).
     pub measured: bool,
 }
@@ -45,6 +53,7 @@ impl Cost {
             sample_target_s: 0.0,
             converged_at: Some(0.0),
             target_rel_ci: 0.0,
+            steady_warmup_s: None,
             measured: false,
         }
     }
@@ -67,7 +76,9 @@ impl Cost {
         };
         let sample_s = t.median * t.iters_per_sample.max(1) as f64;
         let sampling = sample_s * t.n as f64;
-        let warmup = m.warmup_s.max(t.median);
+        // Rows from before the steady-state rule warmed up for their whole budget.
+        let warmup = m.warmup_spent_s.unwrap_or(m.warmup_s.max(t.median));
+        let steady = m.warmup_steady_tol.is_some_and(|tol| tol > 0.0);
         Some(Cost {
             fixed_s: (wall - warmup - sampling).max(0.0),
             call_s: t.median.max(0.0),
@@ -75,15 +86,24 @@ impl Cost {
             sample_target_s: m.sample_target_s,
             converged_at: (m.stop_reason == "converged").then_some(t.n as f64),
             target_rel_ci: m.target_rel_ci,
+            steady_warmup_s: m.warmup_spent_s.filter(|_| steady),
             measured: true,
         })
     }
 
     /// Predicted wall seconds of the attempt under `p`, by the worker's own rules: warm-up
-    /// until `warmup_s` has passed (at least one call), then samples until the minimum count
-    /// and the CI target, or the time cap (the last sample may overrun it), or the sample cap.
+    /// until `warmup_s` has passed or, under the steady-state rule, as long as it took this key
+    /// before (at least one call), then samples until the minimum count and the CI target, or
+    /// the time cap (the last sample may overrun it), or the sample cap.
     pub fn wall_s(&self, p: &MeasurePolicy) -> f64 {
-        let warmup = p.warmup_s.max(self.call_s);
+        let warmup = if p.warmup_steady_tol > 0.0 {
+            let steady = self
+                .steady_warmup_s
+                .unwrap_or(STEADY_WARMUP_TARGETS * p.sample_target_s.max(self.call_s));
+            p.warmup_s.min(steady).max(self.call_s)
+        } else {
+            p.warmup_s.max(self.call_s)
+        };
         // Calls per sample are calibrated to reach the target: a sample scales with it until
         // one call alone is longer.
         let sample = if self.sample_target_s > 0.0 {

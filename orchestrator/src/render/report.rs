@@ -166,7 +166,14 @@ fn protocol(p: &Protocol) -> ProtocolView {
     ProtocolView {
         timer: p.timer.clone(),
         cache: p.cache.clone(),
-        warmup: units::seconds(p.warmup_s),
+        warmup: match p.warmup_steady_tol {
+            Some(tol) => format!(
+                "until steady ({} %), ≤ {}",
+                tol * 100.0,
+                units::seconds(p.warmup_s)
+            ),
+            None => units::seconds(p.warmup_s),
+        },
         sample_target: units::seconds(p.sample_target_s),
         samples: format!("{}–{}", p.min_samples, p.max_samples),
         target_rel_ci: format!("{}", p.target_rel_ci),

@@ -82,7 +82,8 @@ fn a_budgeted_run_says_what_it_dropped_and_records_its_choices() {
     let m = out.manifest();
     assert_eq!(m["budget"]["budget_s"], 0.01);
     assert_eq!(m["budget"]["fits"], false);
-    // FAST is already at the ladder's last step: nothing lower to choose, so points go.
+    // No ladder step saves anything on FAST's policy (the model has nothing lower to offer a
+    // 1 ms kernel at five samples), so the probe stays at step 0 and points go.
     assert_eq!(m["budget"]["steps"]["calib.sleep"], 0);
     assert_eq!(m["budget"]["dropped"].as_array().map(Vec::len), Some(2));
     assert!(m["predicted_s"].as_f64().is_some_and(|p| p > 0.0));
@@ -133,18 +134,63 @@ fn a_lowered_policy_is_what_the_workers_measure_under() {
         .run();
     out.expect_code(exit::SUCCESS);
     let m = out.manifest();
-    assert_eq!(m["budget"]["steps"]["calib.sleep"], 4, "{}", out.stdout);
+    assert_eq!(m["budget"]["steps"]["calib.sleep"], 7, "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("policy lowered (probe and ladder step, docs/budget.md): calib.sleep 4")
+            .contains("policy lowered (probe and ladder step, docs/budget.md): calib.sleep 7")
     );
     for r in out.rows() {
         let used = r.measurement.unwrap();
         assert_eq!(
-            (used.warmup_s, used.time_cap_s, used.min_samples),
-            (0.01, 0.1, 5)
+            (
+                used.warmup_s,
+                used.time_cap_s,
+                used.min_samples,
+                used.target_rel_ci
+            ),
+            (0.005, 0.03, 5, 0.04)
         );
     }
     // The run's own policy stays recorded as it was asked for.
     assert_eq!(m["policy"]["warmup_s"], 0.2);
+}
+
+#[test]
+fn the_steady_warm_up_is_recorded_and_can_be_turned_off() {
+    // calib.sleep sleeps 1 ms a call: steady from the first blocks, so with the rule (the
+    // default) warm-up ends long before a 2 s budget, and without it runs the whole budget.
+    let steady = Nbench::sleep("1")
+        .args(&["--warmup", "2", "--time-cap", "0.01", "--progress", "quiet"])
+        .with_store()
+        .run();
+    steady.expect_code(exit::SUCCESS);
+    for r in steady.rows() {
+        let m = r.measurement.unwrap();
+        assert_eq!(m.warmup_steady_tol, Some(0.01));
+        let spent = m.warmup_spent_s.unwrap();
+        assert!(
+            spent < 1.0,
+            "a steady kernel warmed up for {spent} s of 2 s"
+        );
+    }
+    let fixed = Nbench::sleep("1")
+        .args(&["--warmup", "0.3", "--warmup-tol", "0", "--time-cap", "0.01"])
+        .args(&["--progress", "quiet"])
+        .with_store()
+        .run();
+    fixed.expect_code(exit::SUCCESS);
+    for r in fixed.rows() {
+        let m = r.measurement.unwrap();
+        assert_eq!(m.warmup_steady_tol, Some(0.0));
+        assert!(m.warmup_spent_s.unwrap() >= 0.3, "{m:?}");
+    }
+    for bad in ["1", "-0.1", "nan"] {
+        Nbench::sleep("1")
+            .args(&["--warmup-tol", bad])
+            .with_store()
+            .run()
+            .expect_code(exit::BAD_INPUT)
+            .stderr_has(&["--warmup-tol", "fraction in [0, 1)"])
+            .expect_no_run("a bad warm-up tolerance");
+    }
 }

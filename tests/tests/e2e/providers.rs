@@ -80,6 +80,13 @@ fn numpy_rows_share_native_digests_and_pass_fidelity() {
         assert!(t.is_some_and(|t| t.median > 0.0 && t.p25 <= t.p75));
         let m = r.metrics.as_ref().expect("metrics");
         assert!(m.peak_rss.is_some_and(|p| p > 0) && m.baseline_rss.is_some());
+        // The Python worker follows the same steady-state warm-up rule and records it.
+        let w = r.measurement.as_ref().expect("measurement");
+        assert_eq!(w.warmup_steady_tol, Some(0.01));
+        assert!(
+            w.warmup_spent_s
+                .is_some_and(|s| s >= 0.0 && s <= w.warmup_s + 0.5)
+        );
     }
     // The instance cache holds one directory per point, named by its digest, and its index,
     // keyed by the worker build that generated them.

@@ -147,7 +147,7 @@ class Attempt:
 
         policy = self.spec["policy"]
         self.enter("warmup")
-        warmup_iters = measure.warmup(kernel, policy["warmup_s"])
+        warmup_iters, warmup_spent = measure.warmup(kernel, policy)
         self.enter("measure")
         samples, iters, reason, ci = measure.sample(kernel, policy)
         stats = measure.time_stats(samples, iters, policy.get("keep_samples", True))
@@ -162,6 +162,7 @@ class Attempt:
         row["measurement"] = {
             "timer": "cuda_event" if platform == "cuda" else "clock_monotonic",
             "warmup_s": policy["warmup_s"], "warmup_iters": warmup_iters,
+            "warmup_steady_tol": policy.get("warmup_steady_tol", 0.0), "warmup_spent_s": warmup_spent,
             "sample_target_s": policy["sample_target_s"],
             "min_samples": policy["min_samples"], "max_samples": policy["max_samples"],
             "target_rel_ci": policy["target_rel_ci"], "time_cap_s": policy["time_cap_s"],

@@ -1,6 +1,7 @@
 """Timing loops and statistics, the same policy as the native worker's measure.rs/stats.rs.
 
-Owns: warm-up (call until the budget has passed, at least once), calibration (double the calls
+Owns: warm-up (until the budget has passed or, with the steady-state rule, until blocks of calls
+stop getting faster; at least one call), calibration (double the calls
 per sample until one sample reaches sample_target_s, the cap permitting), sampling until
 min_samples and the ~95 % CI of the median is within target_rel_ci, or time_cap_s, or
 max_samples; and the row's steady_time statistics (type-7 quantiles, unscaled MAD). The clock
@@ -77,16 +78,44 @@ def _timed(kernel, iters):
     return (time.perf_counter_ns() - t0) * 1e-9
 
 
-def warmup(kernel, budget_s):
-    """Calls until the budget has passed, at least once; returns the number of calls."""
+STEADY_BLOCKS = 3
+
+
+def warmup(kernel, policy):
+    """Warms up as measure.rs does; returns (calls, seconds taken).
+
+    At least one call and never much past warmup_s. With warmup_steady_tol > 0, blocks of calls
+    double until one reaches sample_target_s, and warm-up ends at the first block, after at
+    least STEADY_BLOCKS at that size, that is not faster than the best before it by more than
+    the tolerance; with 0 (or a spec without the key) it runs the whole budget.
+    """
     start = time.perf_counter_ns()
-    budget = max(budget_s, 0.0) * 1e9
+    budget = max(policy["warmup_s"], 0.0) * 1e9
+    spent = lambda: (time.perf_counter_ns() - start) * 1e-9  # noqa: E731
+    tol = policy.get("warmup_steady_tol", 0.0)
     iters = 0
+    if not tol > 0.0:
+        while True:
+            kernel.run()
+            iters += 1
+            if time.perf_counter_ns() - start >= budget:
+                return iters, spent()
+    target = max(policy["sample_target_s"], 0.0)
+    block, steady, best = 1, 0, math.inf
     while True:
-        kernel.run()
-        iters += 1
+        t = _timed(kernel, block)
+        iters += block
         if time.perf_counter_ns() - start >= budget:
-            return iters
+            return iters, spent()
+        if t < target and block < MAX_ITERS:
+            block *= 2
+            continue
+        per_call = t / block
+        faster = per_call < best * (1.0 - tol)
+        best = min(best, per_call)
+        steady += 1
+        if steady >= STEADY_BLOCKS and not faster:
+            return iters, spent()
 
 
 def sample(kernel, policy):

@@ -24,6 +24,7 @@ fn spec(probe: &str, backend: &str, params: &Params) -> Spec {
         platform: "cpu".into(),
         policy: MeasurePolicy {
             warmup_s: 0.0,
+            warmup_steady_tol: 0.0,
             sample_target_s: 0.0005,
             min_samples: 2,
             max_samples: 5,

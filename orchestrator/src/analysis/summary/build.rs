@@ -261,6 +261,7 @@ fn protocols(rows: &[Row]) -> Vec<Protocol> {
             timer: m.timer.clone(),
             cache: m.cache.clone(),
             warmup_s: m.warmup_s,
+            warmup_steady_tol: m.warmup_steady_tol.filter(|t| *t > 0.0),
             sample_target_s: m.sample_target_s,
             min_samples: m.min_samples,
             max_samples: m.max_samples,

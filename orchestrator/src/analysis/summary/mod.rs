@@ -95,6 +95,10 @@ pub struct Protocol {
     pub timer: String,
     pub cache: String,
     pub warmup_s: f64,
+    /// The steady-state warm-up tolerance; `None` for rows from before the rule (and for a
+    /// tolerance of 0, the rule off: both warmed up for the whole budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_steady_tol: Option<f64>,
     pub sample_target_s: f64,
     pub min_samples: u64,
     pub max_samples: u64,
