@@ -217,7 +217,7 @@ fn stages(
     emitter.stage(Stage::Measure);
     let sampled = guarded(Stage::Measure, || {
         kernel.enter_stage(&Stage::Measure);
-        sample(kernel.as_mut(), policy)
+        sample(kernel.as_mut(), policy, warmed.block)
     })?;
     let stats = time_stats(
         &sampled.samples,

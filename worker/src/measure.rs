@@ -55,65 +55,61 @@ pub struct Warmed {
     pub iters: u64,
     /// Seconds it took.
     pub spent_s: f64,
+    /// Calls per block when it ended: where [`sample`]'s calibration starts, so the doubling
+    /// warm-up already did is not done again.
+    pub block: u64,
 }
 
-/// Warms `kernel` up under `policy` (docs/architecture.md, "Measurement"): at least one call,
-/// never much past `warmup_s`, and, with the steady-state rule on, ending as soon as blocks of
-/// calls stop getting faster. A kernel of 1 µs then warms up for a few milliseconds and one of
-/// 100 ms for the whole budget, instead of both for the budget.
+/// Warms `kernel` up under `policy` (docs/architecture.md, "Measurement"): blocks of calls,
+/// doubling until one reaches `sample_target_s`, until `warmup_s` has passed (at least one call,
+/// at most one block past it) or, with the steady-state rule on, until blocks stop getting
+/// faster. A kernel of 1 µs then warms up for a few milliseconds and one of 100 ms for the
+/// whole budget, instead of both for the budget.
 pub fn warmup(kernel: &mut dyn Kernel, policy: &MeasurePolicy) -> Warmed {
     let budget = secs(policy.warmup_s);
-    let start = Instant::now();
-    let done = |iters| Warmed {
-        iters,
-        spent_s: start.elapsed().as_secs_f64(),
-    };
-    let tol = policy.warmup_steady_tol;
-    // NaN counts as off, like 0 (the orchestrator refuses both NaN and negatives anyway).
-    if tol.is_nan() || tol <= 0.0 {
-        let mut iters = 0u64;
-        loop {
-            kernel.run();
-            iters += 1;
-            if start.elapsed() >= budget {
-                return done(iters);
-            }
-        }
-    }
     let target = secs(policy.sample_target_s);
+    // NaN counts as off, like 0 (the orchestrator refuses both NaN and negatives anyway).
+    let tol = policy.warmup_steady_tol;
+    let rule = tol > 0.0;
+    let start = Instant::now();
     let (mut iters, mut block, mut steady) = (0u64, 1u64, 0u32);
     let mut best = f64::INFINITY;
     loop {
         let t = timed(kernel, block);
         iters += block;
-        if start.elapsed() >= budget {
-            return done(iters);
-        }
-        // Blocks double until one reaches the sample target, as calibration does, so a block
-        // is far above the timer's resolution before it is judged.
-        if t < target && block < MAX_ITERS {
-            block *= 2;
-            continue;
-        }
-        let per_call = t.as_secs_f64() / block as f64;
-        let faster = per_call < best * (1.0 - tol);
-        best = best.min(per_call);
-        steady += 1;
-        if steady >= STEADY_BLOCKS && !faster {
-            return done(iters);
+        let ended = start.elapsed() >= budget || {
+            // Blocks double until one reaches the sample target, as calibration does, so a
+            // block is far above the timer's resolution before it is judged.
+            if t < target && block < MAX_ITERS {
+                block *= 2;
+                false
+            } else {
+                let per_call = t.as_secs_f64() / block as f64;
+                let faster = per_call < best * (1.0 - tol);
+                best = best.min(per_call);
+                steady += 1;
+                rule && steady >= STEADY_BLOCKS && !faster
+            }
+        };
+        if ended {
+            return Warmed {
+                iters,
+                spent_s: start.elapsed().as_secs_f64(),
+                block,
+            };
         }
     }
 }
 
-/// Calibrates and samples under `policy`. The time cap covers calibration too, and there is
-/// always at least one sample.
-pub fn sample(kernel: &mut dyn Kernel, policy: &MeasurePolicy) -> Sampled {
+/// Calibrates, from `from_iters` calls per sample up, and samples under `policy`. The time cap
+/// covers calibration too, and there is always at least one sample.
+pub fn sample(kernel: &mut dyn Kernel, policy: &MeasurePolicy, from_iters: u64) -> Sampled {
     let start = Instant::now();
     let cap = secs(policy.time_cap_s);
     let target = secs(policy.sample_target_s);
 
     // Doubling until one sample reaches the target; the last timing becomes the first sample.
-    let mut iters = 1u64;
+    let mut iters = from_iters.clamp(1, MAX_ITERS);
     let first = loop {
         let t = timed(kernel, iters);
         // Stop doubling when the next, twice-as-long attempt would overrun the cap.
@@ -190,7 +186,7 @@ mod tests {
     #[test]
     fn stops_at_max_samples_or_cap_with_at_least_one() {
         let mut k = Nop(0);
-        let s = sample(&mut k, &policy(3));
+        let s = sample(&mut k, &policy(3), 1);
         assert_eq!((s.samples.len(), s.stop_reason), (3, "max_samples"));
         assert!(s.iters_per_sample >= 1);
         let s = sample(
@@ -199,6 +195,7 @@ mod tests {
                 time_cap_s: 0.0,
                 ..policy(100)
             },
+            1,
         );
         assert_eq!((s.samples.len(), s.stop_reason), (1, "time_cap"));
         assert!(warmup(&mut k, &policy(1)).iters >= 1);

@@ -109,33 +109,44 @@ pub fn fit(
         .collect();
     let probes: BTreeSet<&str> = plan.iter().map(|a| a.probe.as_str()).collect();
     let mut steps: BTreeMap<String, usize> = probes.iter().map(|p| (p.to_string(), 0)).collect();
-    let point = |a: &Attempt| (a.probe.clone(), canonical(&a.params));
+    // Each attempt's point, computed once: the fit asks which are dropped many times over.
+    let points_of: Vec<(String, String)> = plan
+        .iter()
+        .map(|a| (a.probe.clone(), canonical(&a.params)))
+        .collect();
     let mut dropped_points: BTreeSet<(String, String)> = BTreeSet::new();
-    let total = |steps: &BTreeMap<String, usize>, dropped: &BTreeSet<(String, String)>| -> f64 {
-        plan.iter()
-            .zip(&costs)
-            .filter(|(a, _)| !dropped.contains(&point(a)))
-            .map(|(a, c)| c[steps[&a.probe]])
-            .sum()
+    // Per probe, the predicted seconds of what is kept at each step; changes only on a drop.
+    let sums = |dropped: &BTreeSet<(String, String)>| -> BTreeMap<String, [f64; LADDER.len()]> {
+        let mut out: BTreeMap<String, [f64; LADDER.len()]> = BTreeMap::new();
+        for ((a, c), k) in plan.iter().zip(&costs).zip(&points_of) {
+            if dropped.contains(k) {
+                continue;
+            }
+            let e = out.entry(a.probe.clone()).or_insert([0.0; LADDER.len()]);
+            for (sum, cost) in e.iter_mut().zip(c) {
+                *sum += cost;
+            }
+        }
+        out
     };
-    let by_probe = |probe: &str, step: usize| -> f64 {
-        plan.iter()
-            .zip(&costs)
-            .filter(|(a, _)| a.probe == probe)
-            .map(|(_, c)| c[step.min(LADDER.len() - 1)])
-            .sum()
+    let total = |steps: &BTreeMap<String, usize>, per: &BTreeMap<String, [f64; LADDER.len()]>| {
+        steps
+            .iter()
+            .map(|(p, s)| per.get(p).map_or(0.0, |c| c[*s]))
+            .sum::<f64>()
     };
+    let mut per_probe = sums(&dropped_points);
 
     // 1. Lower the policy where it saves the most. A probe's next move is to the first lower
     // step that saves anything: a step whose bounds its policy already meets (the run's time
     // cap below the step's, say) must not stop it from going further down.
-    while total(&steps, &dropped_points) > target {
+    while total(&steps, &per_probe) > target {
         let best = steps
             .iter()
             .filter_map(|(p, &s)| {
-                let now = by_probe(p, s);
-                let next = (s + 1..LADDER.len()).find(|&t| by_probe(p, t) < now)?;
-                Some((p.clone(), next, now - by_probe(p, next)))
+                let cost = per_probe.get(p)?;
+                let next = (s + 1..LADDER.len()).find(|&t| cost[t] < cost[s])?;
+                Some((p.clone(), next, cost[s] - cost[next]))
             })
             .max_by(|x, y| x.2.total_cmp(&y.2).then_with(|| y.0.cmp(&x.0)));
         let Some((p, next, _)) = best else { break };
@@ -144,7 +155,8 @@ pub fn fit(
 
     // A step may overshoot the aim: give back, one step at a time, whatever still fits, the
     // probe with the most lowered (then the cheapest) first.
-    let give_back = |steps: &mut BTreeMap<String, usize>, dropped: &BTreeSet<(String, String)>| loop {
+    let give_back = |steps: &mut BTreeMap<String, usize>,
+                     per: &BTreeMap<String, [f64; LADDER.len()]>| loop {
         let mut lowered: Vec<(String, usize)> = steps
             .iter()
             .filter(|(_, s)| **s > 0)
@@ -154,36 +166,35 @@ pub fn fit(
         let back = lowered.into_iter().find(|(p, s)| {
             let mut tried = steps.clone();
             tried.insert(p.clone(), s - 1);
-            total(&tried, dropped) <= target
+            total(&tried, per) <= target
         });
         let Some((p, s)) = back else { break };
         steps.insert(p, s - 1);
     };
-    give_back(&mut steps, &dropped_points);
+    give_back(&mut steps, &per_probe);
 
     // 2. Drop whole points: the costliest point of the costliest probe, keeping one per probe.
     let mut dropped = Vec::new();
-    while total(&steps, &dropped_points) > target {
+    while total(&steps, &per_probe) > target {
         // Per point: its attempts, its predicted seconds, and where it first comes in the plan
         // (the planner orders a probe's points by their axes, so the largest size comes last:
         // between points predicted alike, the later goes first).
         let mut points: BTreeMap<(String, String), (usize, f64, usize)> = BTreeMap::new();
-        for (i, (a, c)) in plan.iter().zip(&costs).enumerate() {
-            let k = point(a);
-            if dropped_points.contains(&k) {
+        for (i, ((a, c), k)) in plan.iter().zip(&costs).zip(&points_of).enumerate() {
+            if dropped_points.contains(k) {
                 continue;
             }
-            let e = points.entry(k).or_insert((0, 0.0, i));
+            let e = points.entry(k.clone()).or_insert((0, 0.0, i));
             e.0 += 1;
             e.1 += c[steps[&a.probe]];
         }
-        let mut per_probe: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+        let mut by_probe: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
         for ((probe, _), (_, s, _)) in &points {
-            let e = per_probe.entry(probe.as_str()).or_default();
+            let e = by_probe.entry(probe.as_str()).or_default();
             e.0 += 1;
             e.1 += s;
         }
-        let probe = per_probe
+        let probe = by_probe
             .iter()
             .filter(|(_, (n, _))| *n > 1)
             .max_by(|x, y| x.1.1.total_cmp(&y.1.1).then_with(|| y.0.cmp(x.0)))
@@ -198,6 +209,7 @@ pub fn fit(
             break;
         };
         dropped_points.insert((probe.clone(), params.clone()));
+        per_probe = sums(&dropped_points);
         dropped.push(Dropped {
             probe,
             params,
@@ -208,12 +220,14 @@ pub fn fit(
 
     // A dropped point can free more than was missing: spend it on measuring what is kept.
     if !dropped.is_empty() {
-        give_back(&mut steps, &dropped_points);
+        give_back(&mut steps, &per_probe);
     }
-    let predicted_s = total(&steps, &dropped_points) / slots;
+    let predicted_s = total(&steps, &per_probe) / slots;
     let kept: Vec<Attempt> = plan
         .into_iter()
-        .filter(|a| !dropped_points.contains(&point(a)))
+        .zip(&points_of)
+        .filter(|(_, k)| !dropped_points.contains(*k))
+        .map(|(a, _)| a)
         .enumerate()
         .map(|(i, mut a)| {
             a.index = i;

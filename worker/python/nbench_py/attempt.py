@@ -147,9 +147,9 @@ class Attempt:
 
         policy = self.spec["policy"]
         self.enter("warmup")
-        warmup_iters, warmup_spent = measure.warmup(kernel, policy)
+        warmup_iters, warmup_spent, block = measure.warmup(kernel, policy)
         self.enter("measure")
-        samples, iters, reason, ci = measure.sample(kernel, policy)
+        samples, iters, reason, ci = measure.sample(kernel, policy, block)
         stats = measure.time_stats(samples, iters, policy.get("keep_samples", True))
         self.metrics["steady_time"] = stats
         median = stats["median"] if stats else 0.0

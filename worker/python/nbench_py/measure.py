@@ -82,49 +82,43 @@ STEADY_BLOCKS = 3
 
 
 def warmup(kernel, policy):
-    """Warms up as measure.rs does; returns (calls, seconds taken).
+    """Warms up as measure.rs does; returns (calls, seconds taken, calls per block at the end).
 
-    At least one call and never much past warmup_s. With warmup_steady_tol > 0, blocks of calls
-    double until one reaches sample_target_s, and warm-up ends at the first block, after at
-    least STEADY_BLOCKS at that size, that is not faster than the best before it by more than
-    the tolerance; with 0 (or a spec without the key) it runs the whole budget.
+    Blocks of calls double until one reaches sample_target_s, until warmup_s has passed (at
+    least one call, at most one block past it) or, with warmup_steady_tol > 0, until the first
+    block, after at least STEADY_BLOCKS at that size, that is not faster than the best before it
+    by more than the tolerance. A spec without the key means 0: the whole budget.
     """
-    start = time.perf_counter_ns()
     budget = max(policy["warmup_s"], 0.0) * 1e9
-    spent = lambda: (time.perf_counter_ns() - start) * 1e-9  # noqa: E731
-    tol = policy.get("warmup_steady_tol", 0.0)
-    iters = 0
-    if not tol > 0.0:
-        while True:
-            kernel.run()
-            iters += 1
-            if time.perf_counter_ns() - start >= budget:
-                return iters, spent()
     target = max(policy["sample_target_s"], 0.0)
-    block, steady, best = 1, 0, math.inf
+    tol = policy.get("warmup_steady_tol", 0.0)
+    rule = tol > 0.0
+    start = time.perf_counter_ns()
+    iters, block, steady, best = 0, 1, 0, math.inf
     while True:
         t = _timed(kernel, block)
         iters += block
-        if time.perf_counter_ns() - start >= budget:
-            return iters, spent()
-        if t < target and block < MAX_ITERS:
+        ended = time.perf_counter_ns() - start >= budget
+        if not ended and t < target and block < MAX_ITERS:
             block *= 2
-            continue
-        per_call = t / block
-        faster = per_call < best * (1.0 - tol)
-        best = min(best, per_call)
-        steady += 1
-        if steady >= STEADY_BLOCKS and not faster:
-            return iters, spent()
+        elif not ended:
+            per_call = t / block
+            faster = per_call < best * (1.0 - tol)
+            best = min(best, per_call)
+            steady += 1
+            ended = rule and steady >= STEADY_BLOCKS and not faster
+        if ended:
+            return iters, (time.perf_counter_ns() - start) * 1e-9, block
 
 
-def sample(kernel, policy):
-    """Calibrates and samples; returns (samples, iters_per_sample, stop_reason, rel_ci)."""
+def sample(kernel, policy, from_iters=1):
+    """Calibrates from `from_iters` calls per sample up, and samples; returns (samples,
+    iters_per_sample, stop_reason, rel_ci)."""
     start = time.perf_counter_ns()
     cap = max(policy["time_cap_s"], 0.0)
     target = max(policy["sample_target_s"], 0.0)
     elapsed = lambda: (time.perf_counter_ns() - start) * 1e-9  # noqa: E731
-    iters = 1
+    iters = min(max(from_iters, 1), MAX_ITERS)
     while True:
         t = _timed(kernel, iters)
         would_overrun = elapsed() + 2.0 * t > cap
