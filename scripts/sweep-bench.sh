@@ -18,6 +18,8 @@
 # check; the report's figures are of the whole default plan). STORE=DIR keeps the runs (default: a fresh directory under /tmp, kept
 # and named in the output, since `sweep`'s runs are the history `--dry-run` predicts from).
 # TAG=before writes reports/sweep-budget/<mode>-before.md instead of <mode>.md.
+# WRAP="taskset -c 1" runs each timed nbench under that command (cv on one core: every lane
+# single-threaded).
 # NBENCH_BIN_DIR=DIR measures the nbench and nbench-worker in DIR (a build kept from before a
 # change, for the "before" figures) instead of building this tree.
 # The lock is taken per mode, never for more than that mode: run the long ones in a quiet window.
@@ -69,11 +71,11 @@ timed() {
   local l0; l0=$(cut -d' ' -f1-3 /proc/loadavg)
   local s0; s0=$(cpu_ticks)
   local t0; t0=$(date +%s.%N)
-  "$NB" "$@" --no-lock > "$BIN/last.out" 2> "$BIN/last.err" || true
+  ${WRAP:-} "$NB" "$@" --no-lock > "$BIN/last.out" 2> "$BIN/last.err" || true
   local t1; t1=$(date +%s.%N)
   local s1; s1=$(cpu_ticks)
   flock -u 9
-  echo "    nbench $*"
+  echo "    ${WRAP:+$WRAP }nbench $*"
   echo
   echo "wall $(echo "$t1 - $t0" | bc -l | xargs printf '%.1f') s; load before $l0, after $(cut -d' ' -f1-3 /proc/loadavg); CPU time stolen by the hypervisor $(steal_pct "$s0" "$s1")"
   echo
@@ -138,6 +140,7 @@ cv)
 import json, sys, statistics as st
 from collections import defaultdict
 mins = defaultdict(list)
+threads = {}
 for d in sys.argv[1:]:
     best = {}
     for l in open(d + "/rows.jsonl"):
@@ -147,16 +150,23 @@ for d in sys.argv[1:]:
             continue
         k = (r["probe"], json.dumps(r["params"], sort_keys=True), r["backend"])
         best[k] = min(best.get(k, float("inf")), t["min"])
+        threads[k] = (r.get("measurement") or {}).get("threads", 1)
     for k, v in best.items():
         mins[k].append(v)
-print("| probe | point | backend | runs | CV of min |\n|---|---|---|---|---|")
-cvs = []
+print("| probe | point | backend | threads | runs | CV of min | min of each run (µs) |\n|---|---|---|---|---|---|---|")
+cvs = defaultdict(list)
 for k, v in sorted(mins.items()):
     cv = st.stdev(v) / st.mean(v) if len(v) > 1 else float("nan")
-    cvs.append(cv)
-    print(f"| {k[0]} | {k[1]} | {k[2]} | {len(v)} | {cv * 100:.2f} % |")
-print(f"\nmax CV {max(cvs) * 100:.2f} %, median {st.median(cvs) * 100:.2f} % over {len(cvs)} lanes "
-      "(min of each run's four seeds, then CV across runs)")
+    cvs["all"].append(cv)
+    cvs["single-threaded" if threads[k] <= 1 else "multi-threaded"].append(cv)
+    runs = " ".join(f"{x * 1e6:.2f}" for x in v)
+    print(f"| {k[0]} | {k[1]} | {k[2]} | {threads[k]} | {len(v)} | {cv * 100:.2f} % | {runs} |")
+print()
+for group in ("all", "single-threaded", "multi-threaded"):
+    c = cvs.get(group)
+    if c:
+        print(f"{group}: max CV {max(c) * 100:.2f} %, median {st.median(c) * 100:.2f} % over {len(c)} lanes")
+print("\n(min of each run's four seeds, then CV across runs)")
 PY
   } | tee "$OUT"
   ;;
@@ -172,6 +182,11 @@ t = json.load(open(sys.argv[1]))["summary"]
 print(f"    points {t['points']}, matched keys {t['matched_keys']}, false alarms (regressions) {t['regressions']}, "
       f"status regressions {t['status_regressions']}, improvements {t['improvements']}, warnings {t['warnings']}, "
       f"inconclusive {t['inconclusive']}, verdict {t['verdict']}")
+for p in json.load(open(sys.argv[1]))["points"]:
+    if p["verdict"] != "pass":
+        cm, cmed = p.get("change_min"), p.get("change_median")
+        fmt = lambda x: "-" if x is None else f"{x * 100:+.1f} %"
+        print(f"    {p['verdict']}: {p['name']} (min {fmt(cm)}, median {fmt(cmed)}, q_slower {p.get('q_slower')})")
 PY
   } | tee "$OUT"
   ;;

@@ -229,7 +229,7 @@ pub fn shard(
 /// What only `run` adds to a session: the machine checks made before it and the profiler.
 #[derive(Default)]
 pub struct Extras {
-    pub system: Vec<crate::system::Check>,
+    pub system: crate::system::Pending,
     pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
     pub sharding: Sharding,
     /// The plan's prediction, and what `--budget` chose (`commands::forecast`).

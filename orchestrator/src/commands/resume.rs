@@ -126,7 +126,7 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
         deadlines,
         gpus,
         progress: args.plan.progress,
-        system: Vec::new(),
+        system: Default::default(),
         profile: None,
         forecast: None,
         budget: None,

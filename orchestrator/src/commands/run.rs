@@ -50,11 +50,12 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         &mut planned.plan,
         &mut planned.store_root,
     )?;
-    // The machine checks are made once, before the first attempt (not for a dry run).
+    // The machine checks are made once, before the first attempt (not for a dry run), while
+    // the rest of the start-up goes on; the session waits for them before its manifest.
     let checks = if args.plan.dry_run {
-        Vec::new()
+        system::Pending::default()
     } else {
-        system::for_run(&planned.sched, &planned.plan)
+        system::start_for_run(&planned.sched, &planned.plan)
     };
     let prediction = forecast::predict(
         &planned.plan,

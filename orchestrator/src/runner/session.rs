@@ -46,8 +46,9 @@ pub struct Setup {
     pub progress: progress::Mode,
     /// The machine-wide benchmark lock to hold for the whole session.
     pub lock: crate::lock::Choice,
-    /// The machine checks made before the run, for the manifest.
-    pub system: Vec<crate::system::Check>,
+    /// The machine checks made before the run, for the manifest; still under way while the
+    /// session gathers its provenance.
+    pub system: crate::system::Pending,
     /// `--profile`: the profiler and the ids of the attempts it wraps.
     pub profile: Option<(crate::profile::Profiler, Vec<String>)>,
     /// The id of the whole plan, for the manifest.
@@ -80,7 +81,7 @@ pub struct Finished {
 /// the manifest is written, before the first attempt (each command prints its own banner, to
 /// the stream its output format leaves free).
 pub fn execute(
-    setup: Setup,
+    mut setup: Setup,
     plan: Vec<Attempt>,
     sched: Scheduler,
     announce: impl FnOnce(&str, &Path),
@@ -120,7 +121,8 @@ pub fn execute(
         providers: Vec::new(),
         plan: Some(super::resume::plan_record(&plan, &setup.worker)?),
         resumes: Vec::new(),
-        system: setup.system.clone(),
+        // Filled in once the checks running beside this start-up are done.
+        system: Vec::new(),
         plan_id: setup.plan_id.clone(),
         shard: setup.shard.clone(),
         merge: None,
@@ -129,6 +131,7 @@ pub fn execute(
     };
     let foreign = crate::provider::setup::for_run(&plan, &setup.worker, &setup.store_root)?;
     manifest.providers = foreign.facts.clone();
+    manifest.system = std::mem::take(&mut setup.system).finish();
     // A stop before this point leaves nothing behind: no directory that later looks like a run.
     if sys::stops() > 0 {
         return Err(Error::Interrupted);
