@@ -11,12 +11,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
 LOCK=${NBENCH_BENCH_LOCK:-/tmp/nbench-bench.lock}
-flock -s "$LOCK" cargo build --release -q -p nbench -p nbench-worker --bins
+# NBENCH_BIN_DIR=DIR measures the nbench and nbench-worker kept in DIR (a build from before a
+# change) instead of building this tree.
+if [ -n "${NBENCH_BIN_DIR:-}" ]; then
+  NB=$NBENCH_BIN_DIR/nbench
+  WK=$NBENCH_BIN_DIR/nbench-worker
+else
+  flock -s "$LOCK" cargo build --release -q -p nbench -p nbench-worker --bins
+  NB=$PWD/target/release/nbench
+  WK=$PWD/target/release/nbench-worker
+fi
 tmp=$(mktemp -d /tmp/nbench-overhead.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -Wall -o "$tmp/bare-spawn" scripts/bare-spawn.c
-NB=$PWD/target/release/nbench
-WK=$PWD/target/release/nbench-worker
 NOOP=(--family calib --match calib.sleep --param ms=0 --warmup 0 --min-samples 1 --max-samples 1
       --time-cap 0 --no-samples --cpu-slots 1 --progress quiet --no-lock)
 
