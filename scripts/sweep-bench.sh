@@ -12,6 +12,8 @@
 #                                                 # probes (tensor, semiring; --quick)          (~5 min)
 #   bash scripts/sweep-bench.sh aa                # A/A: two --quick runs of every real probe
 #                                                 # (133 gate keys), `nbench compare`            (~6 min)
+#   bash scripts/sweep-bench.sh aa-ab             # A/A interleaved: `nbench ab --quick` of one
+#                                                 # worker against a copy of itself              (~4 min)
 #
 # POLICY="--warmup 0.05 --time-cap 0.5" measures a candidate policy instead of the defaults
 # (sweep, budget, cv, aa); FILTERS="--family vec" narrows the sweep and budget plans (a short
@@ -160,11 +162,14 @@ cvs = defaultdict(list)
 for k, v in sorted(mins.items()):
     cv = st.stdev(v) / st.mean(v) if len(v) > 1 else float("nan")
     cvs["all"].append(cv)
-    cvs["single-threaded" if threads[k] <= 1 else "multi-threaded"].append(cv)
+    # faer's kernels may split a call over the attempt's threads; the other backends here are
+    # one-thread code whatever the attempt's thread count.
+    parallel = k[2] == "faer" and threads[k] > 1
+    cvs["faer backends on more than one thread" if parallel else "the other lanes"].append(cv)
     runs = " ".join(f"{x * 1e6:.2f}" for x in v)
     print(f"| {k[0]} | {k[1]} | {k[2]} | {threads[k]} | {len(v)} | {cv * 100:.2f} % | {runs} |")
 print()
-for group in ("all", "single-threaded", "multi-threaded"):
+for group in ("all", "the other lanes", "faer backends on more than one thread"):
     c = cvs.get(group)
     if c:
         print(f"{group}: max CV {max(c) * 100:.2f} %, median {st.median(c) * 100:.2f} % over {len(c)} lanes")
@@ -185,13 +190,33 @@ print(f"    points {t['points']}, matched keys {t['matched_keys']}, false alarms
       f"status regressions {t['status_regressions']}, improvements {t['improvements']}, warnings {t['warnings']}, "
       f"inconclusive {t['inconclusive']}, verdict {t['verdict']}")
 for p in json.load(open(sys.argv[1]))["points"]:
-    if p["verdict"] != "pass":
+    if p["verdict"] not in ("pass", "inconclusive"):
         cm, cmed = p.get("change_min"), p.get("change_median")
         fmt = lambda x: "-" if x is None else f"{x * 100:+.1f} %"
         print(f"    {p['verdict']}: {p['name']} (min {fmt(cm)}, median {fmt(cmed)}, q_slower {p.get('q_slower')})")
 PY
   } | tee "$OUT"
   ;;
-*) echo "unknown mode $MODE: overhead|sweep|budget|cv|aa" >&2; exit 2 ;;
+aa-ab)
+  { header "A/A interleaved: nbench ab --quick, one worker against a copy of itself"
+    cp "$BIN/nbench-worker" "$BIN/nbench-worker-copy"
+    timed ab --baseline-worker "$BIN/nbench-worker" --candidate-worker "$BIN/nbench-worker-copy" \
+      --store "$STORE" --quick --progress quiet --format json --out "$BIN/cmp.json" "${POL[@]}"
+    python3 - "$BIN/cmp.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+t = doc["summary"]
+print(f"    points {t['points']}, matched keys {t['matched_keys']}, false alarms (regressions) {t['regressions']}, "
+      f"status regressions {t['status_regressions']}, improvements {t['improvements']}, warnings {t['warnings']}, "
+      f"inconclusive {t['inconclusive']}, verdict {t['verdict']}")
+for p in doc["points"]:
+    if p["verdict"] not in ("pass", "inconclusive"):
+        cm, cmed = p.get("change_min"), p.get("change_median")
+        fmt = lambda x: "-" if x is None else f"{x * 100:+.1f} %"
+        print(f"    {p['verdict']}: {p['name']} (min {fmt(cm)}, median {fmt(cmed)}, q_slower {p.get('q_slower')})")
+PY
+  } | tee "$OUT"
+  ;;
+*) echo "unknown mode $MODE: overhead|sweep|budget|cv|aa|aa-ab" >&2; exit 2 ;;
 esac
 rm -rf "$BIN"

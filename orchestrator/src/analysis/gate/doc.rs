@@ -109,7 +109,8 @@ pub struct PointResult {
     pub severity: Option<Severity>,
     /// Why, one short lowercase line each (empty for a plain pass).
     pub reasons: Vec<String>,
-    /// Geometric mean over seed pairs of the ratio of `min`, minus 1.
+    /// The best `min` over the current side's processes against the best over the
+    /// baseline's, minus 1 (seeds measured on both sides only).
     pub change_min: Option<f64>,
     /// From the bootstrap: the change of the per-process medians, and its 95 % interval.
     pub change_median: Option<f64>,
