@@ -6,7 +6,8 @@
 # Prints one Markdown table and the median ratios: of the whole command (nbench's fixed start-up
 # included) and of the dispatch alone (nbench's own "finished: N rows in X s").
 #
-# usage: bash scripts/overhead-bench.sh [ATTEMPTS]     (ATTEMPTS a multiple of 4, default 1000)
+# usage: bash scripts/overhead-bench.sh [ATTEMPTS]     (ATTEMPTS a multiple of 4, default 1000;
+#        REPS=5 for five repetitions instead of three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
@@ -45,7 +46,8 @@ echo
 echo "| rep | nbench total (s) | nbench dispatch (s) | bare spawns (s) | total / bare | dispatch / bare |"
 echo "|---|---|---|---|---|---|"
 ratios=()
-for rep in 1 2 3; do
+REPS=${REPS:-3}
+for rep in $(seq 1 "$REPS"); do
   rm -rf "$tmp/store"
   t0=$(date +%s.%N)
   line=$("$NB" run --store "$tmp/store" --worker "$WK" "${NOOP[@]}" --repeat $((N / 4)) 2>/dev/null | grep ' finished: ')
@@ -57,6 +59,7 @@ for rep in 1 2 3; do
   printf '| %d | %.3f | %.3f | %.3f | %.2f | %.2f |\n' "$rep" "$total" "$disp" "$bare" "$r1" "$r2"
   ratios+=("$r1 $r2")
 done
-printf '%s\n' "${ratios[@]}" | sort -n -k1 | sed -n 2p | awk '{printf "\nmedian total/bare %.2f; ", $1}'
-printf '%s\n' "${ratios[@]}" | sort -n -k2 | sed -n 2p | awk '{printf "median dispatch/bare %.2f\n", $2}'
+mid=$(( (REPS + 1) / 2 ))
+printf '%s\n' "${ratios[@]}" | sort -n -k1 | sed -n "${mid}p" | awk '{printf "\nmedian total/bare %.2f; ", $1}'
+printf '%s\n' "${ratios[@]}" | sort -n -k2 | sed -n "${mid}p" | awk '{printf "median dispatch/bare %.2f\n", $2}'
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

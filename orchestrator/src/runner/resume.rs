@@ -32,12 +32,23 @@ pub fn plan_record(plan: &[Attempt], worker: &Path) -> Result<PlanRecord> {
     for a in plan {
         fnv(&mut keys, a.key_line().as_bytes());
     }
-    let bytes = std::fs::read(worker).map_err(|source| Error::Read {
+    // In blocks, not read whole: a worker binary is tens of MB, and a buffer that size costs
+    // its page faults on every run's start.
+    let read_error = |source| Error::Read {
         path: worker.to_path_buf(),
         source,
-    })?;
+    };
+    let mut file = std::fs::File::open(worker).map_err(read_error)?;
+    let mut block = vec![0u8; 1 << 20];
     let mut w = FNV_OFFSET;
-    fnv(&mut w, &bytes);
+    loop {
+        match std::io::Read::read(&mut file, &mut block) {
+            Ok(0) => break,
+            Ok(n) => fnv(&mut w, &block[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_error(e)),
+        }
+    }
     Ok(PlanRecord {
         attempts: plan.len(),
         keys_hash: format!("{keys:016x}"),

@@ -87,7 +87,16 @@ pub fn execute(
     announce: impl FnOnce(&str, &Path),
 ) -> Result<Finished> {
     let _machine = crate::lock::machine(&setup.lock)?;
-    let (machine, host) = provenance(&setup.worker);
+    // `rustc` and `git` answer while the worker binary is hashed (and the machine checks
+    // watch their window): three waits of the start-up taken at once.
+    let ((machine, host), plan_record) = std::thread::scope(|s| {
+        let asked = s.spawn(|| provenance(&setup.worker));
+        let record = super::resume::plan_record(&plan, &setup.worker);
+        let answered = asked
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (answered, record)
+    });
     let mut probes: Vec<String> = plan.iter().map(|a| a.probe.clone()).collect();
     probes.dedup();
     let mut manifest = Manifest {
@@ -119,7 +128,7 @@ pub fn execute(
         env: hostinfo::allowed_env(),
         status_counts: Vec::new(),
         providers: Vec::new(),
-        plan: Some(super::resume::plan_record(&plan, &setup.worker)?),
+        plan: Some(plan_record?),
         resumes: Vec::new(),
         // Filled in once the checks running beside this start-up are done.
         system: Vec::new(),
