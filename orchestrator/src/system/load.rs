@@ -80,16 +80,16 @@ pub fn busy_processes(ctx: &Context) -> Check {
     let id = "load.busy_processes";
     // A kernel with scheduler statistics gives nanoseconds, so a short window is exact; else
     // the ticks need the longer one.
-    let clock = if ctx.root.is_real() && ctx.root.read("proc/self/schedstat").is_some() {
-        Clock::Schedstat
+    let (clock, window) = if !ctx.root.is_real() {
+        // A fixture's `stat` files count in the usual 100 Hz ticks, over its own window.
+        (Clock::Ticks(10_000_000), ctx.busy_window)
+    } else if ctx.root.read("proc/self/schedstat").is_some() {
+        (Clock::Schedstat, ctx.busy_window)
     } else {
         // SAFETY: sysconf has no preconditions.
         let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-        Clock::Ticks(1_000_000_000 / if hz > 0 { hz as u64 } else { 100 })
-    };
-    let window = match clock {
-        Clock::Ticks(_) if ctx.root.is_real() => ctx.busy_window.max(TICKS_WINDOW),
-        _ => ctx.busy_window,
+        let tick_ns = 1_000_000_000 / if hz > 0 { hz as u64 } else { 100 };
+        (Clock::Ticks(tick_ns), ctx.busy_window.max(TICKS_WINDOW))
     };
     // Each process is read at about the same offset into both passes, so the time between the
     // passes' starts is its interval: the sleep alone would undercount it.

@@ -97,7 +97,8 @@ pub struct Context {
     /// The interpreter for the NumPy checks and the variable that chose it; `None` leaves the
     /// NumPy checks out (a run without the numpy provider).
     pub python: Option<(PathBuf, String)>,
-    /// How long the busy-process check watches CPU time.
+    /// How long the busy-process check watches CPU time (at least 200 ms on a real machine
+    /// whose CPU time comes only in clock ticks).
     pub busy_window: Duration,
 }
 
@@ -120,8 +121,6 @@ impl Context {
             groups,
             env: forcing_env(),
             python: numpy.then(|| crate::provider::interpreter("numpy", "cpu")),
-            // Exact on a kernel with scheduler statistics; where CPU time comes in ticks the
-            // check stretches it to 200 ms (`load.rs`).
             busy_window: Duration::from_millis(50),
         }
     }
@@ -167,7 +166,7 @@ pub fn run(ctx: &Context) -> Vec<Check> {
 
 /// `nbench run`'s checks, made once before the first attempt over the run's slots (the NumPy
 /// ones only when numpy attempts are planned), on a thread of their own: the busy-process
-/// window (200 ms) then overlaps the rest of nbench's start-up (the worker's hash, `git`,
+/// window (50 ms) then overlaps the rest of nbench's start-up (the worker's hash, `git`,
 /// `rustc`, a provider's interpreter), whose processes it leaves out as nbench's own, instead of
 /// adding to it. [`Pending::finish`] waits for them.
 pub fn start_for_run(
