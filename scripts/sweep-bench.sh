@@ -10,13 +10,18 @@
 #   bash scripts/sweep-bench.sh budget [10m]      # a --budget run: actual against budget     (~the budget)
 #   bash scripts/sweep-bench.sh cv [5]            # CV of `min` over N runs of the compute-bound
 #                                                 # probes (tensor, semiring; --quick)          (~5 min)
+#   bash scripts/sweep-bench.sh cv-ab [5]         # the same CV for the defaults and BEFORE (the
+#                                                 # pre-issue-15 policy), alternated run by run (~3 min)
+#   bash scripts/sweep-bench.sh modes [4]         # the faer matmul lanes on one core and on two,
+#                                                 # alternated: where their spread comes from (~1 min)
 #   bash scripts/sweep-bench.sh aa                # A/A: two --quick runs of every real probe
 #                                                 # (133 gate keys), `nbench compare`            (~6 min)
 #   bash scripts/sweep-bench.sh aa-ab             # A/A interleaved: `nbench ab --quick` of one
 #                                                 # worker against a copy of itself              (~4 min)
 #
 # POLICY="--warmup 0.05 --time-cap 0.5" measures a candidate policy instead of the defaults
-# (sweep, budget, cv, aa); FILTERS="--family vec" narrows the sweep and budget plans (a short
+# (sweep, budget, cv, cv-ab, modes, aa); BEFORE="..." is cv-ab's second policy (default: the
+# policy before issue 15, "--warmup-tol 0 --target-rel-ci 0.01 --time-cap 2"); FILTERS="--family vec" narrows the sweep and budget plans (a short
 # check; the report's figures are of the whole default plan). STORE=DIR keeps the runs (default: a fresh directory under /tmp, kept
 # and named in the output, since `sweep`'s runs are the history `--dry-run` predicts from).
 # TAG=before writes reports/sweep-budget/<mode>-before.md instead of <mode>.md.
@@ -27,7 +32,7 @@
 # The lock is taken per mode, never for more than that mode: run the long ones in a quiet window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODE=${1:?usage: sweep-bench.sh overhead|sweep|budget|cv|aa [ARG]}
+MODE=${1:?usage: sweep-bench.sh overhead|sweep|budget|cv|cv-ab|modes|aa|aa-ab [ARG]}
 ARG=${2:-}
 LOCK=${NBENCH_BENCH_LOCK:-/tmp/nbench-bench.lock}
 OUTDIR=reports/sweep-budget
@@ -106,6 +111,45 @@ for p in doc["points"]:
               f"median {fmt(p.get('change_median'))}, q_slower {p.get('q_slower')})")
 PY
 }
+# The CV table of `cv` and `cv-ab`: per lane, the best `min` of each run's four seeds, then the
+# CV across the runs given.
+cv_table() {
+  python3 - "$@" <<'PY'
+import json, sys, statistics as st
+from collections import defaultdict
+mins = defaultdict(list)
+threads = {}
+for d in sys.argv[1:]:
+    best = {}
+    for l in open(d + "/rows.jsonl"):
+        r = json.loads(l)
+        t = (r.get("metrics") or {}).get("steady_time")
+        if r["status"] != "ok" or not t:
+            continue
+        k = (r["probe"], json.dumps(r["params"], sort_keys=True), r["backend"])
+        best[k] = min(best.get(k, float("inf")), t["min"])
+        threads[k] = (r.get("measurement") or {}).get("threads", 1)
+    for k, v in best.items():
+        mins[k].append(v)
+print("| probe | point | backend | threads | runs | CV of min | min of each run (µs) |\n|---|---|---|---|---|---|---|")
+cvs = defaultdict(list)
+for k, v in sorted(mins.items()):
+    cv = st.stdev(v) / st.mean(v) if len(v) > 1 else float("nan")
+    cvs["all"].append(cv)
+    # faer's kernels may split a call over the attempt's threads; the other backends here are
+    # one-thread code whatever the attempt's thread count.
+    parallel = k[2] == "faer" and threads[k] > 1
+    cvs["faer backends on more than one thread" if parallel else "the other lanes"].append(cv)
+    runs = " ".join(f"{x * 1e6:.2f}" for x in v)
+    print(f"| {k[0]} | {k[1]} | {k[2]} | {threads[k]} | {len(v)} | {cv * 100:.2f} % | {runs} |")
+print()
+for group in ("all", "the other lanes", "faer backends on more than one thread"):
+    c = cvs.get(group)
+    if c:
+        print(f"{group}: max CV {max(c) * 100:.2f} %, median {st.median(c) * 100:.2f} % over {len(c)} lanes")
+print("\n(min of each run's four seeds, then CV across runs)")
+PY
+}
 run_dir() { sed -n 's/^run [^ ]*: [0-9]* attempts → //p' "$BIN/last.out" | head -1; }
 verdict_line() { grep -E '^run [^ ]+ (finished|interrupted):' "$BIN/last.out" | tail -1; }
 
@@ -162,41 +206,28 @@ cv)
       timed run --store "$STORE" --family tensor,semiring --quick --progress quiet "${POL[@]}"
       dirs+=("$(run_dir)")
     done
-    python3 - "${dirs[@]}" <<'PY'
-import json, sys, statistics as st
-from collections import defaultdict
-mins = defaultdict(list)
-threads = {}
-for d in sys.argv[1:]:
-    best = {}
-    for l in open(d + "/rows.jsonl"):
-        r = json.loads(l)
-        t = (r.get("metrics") or {}).get("steady_time")
-        if r["status"] != "ok" or not t:
-            continue
-        k = (r["probe"], json.dumps(r["params"], sort_keys=True), r["backend"])
-        best[k] = min(best.get(k, float("inf")), t["min"])
-        threads[k] = (r.get("measurement") or {}).get("threads", 1)
-    for k, v in best.items():
-        mins[k].append(v)
-print("| probe | point | backend | threads | runs | CV of min | min of each run (µs) |\n|---|---|---|---|---|---|---|")
-cvs = defaultdict(list)
-for k, v in sorted(mins.items()):
-    cv = st.stdev(v) / st.mean(v) if len(v) > 1 else float("nan")
-    cvs["all"].append(cv)
-    # faer's kernels may split a call over the attempt's threads; the other backends here are
-    # one-thread code whatever the attempt's thread count.
-    parallel = k[2] == "faer" and threads[k] > 1
-    cvs["faer backends on more than one thread" if parallel else "the other lanes"].append(cv)
-    runs = " ".join(f"{x * 1e6:.2f}" for x in v)
-    print(f"| {k[0]} | {k[1]} | {k[2]} | {threads[k]} | {len(v)} | {cv * 100:.2f} % | {runs} |")
-print()
-for group in ("all", "the other lanes", "faer backends on more than one thread"):
-    c = cvs.get(group)
-    if c:
-        print(f"{group}: max CV {max(c) * 100:.2f} %, median {st.median(c) * 100:.2f} % over {len(c)} lanes")
-print("\n(min of each run's four seeds, then CV across runs)")
-PY
+    cv_table "${dirs[@]}"
+  } | tee "$OUT"
+  ;;
+cv-ab)
+  # The defaults (or POLICY) and BEFORE, alternated run by run, so both see the same minutes
+  # of this shared VM: its speed moves within the hour, which CVs measured an hour apart mix
+  # into the comparison of two policies.
+  N=${ARG:-5}
+  read -r -a BEF <<< "${BEFORE:---warmup-tol 0 --target-rel-ci 0.01 --time-cap 2}"
+  { header "CV of min over $N runs each of two policies, alternated"
+    echo "Policy A: \`${POLICY:-the defaults}\`; policy B: \`${BEF[*]}\` (BEFORE; by default the policy before issue 15)."; echo
+    a=(); b=()
+    for i in $(seq 1 "$N"); do
+      timed run --store "$STORE" --family tensor,semiring --quick --progress quiet "${POL[@]}"
+      a+=("$(run_dir)")
+      timed run --store "$STORE" --family tensor,semiring --quick --progress quiet "${BEF[@]}"
+      b+=("$(run_dir)")
+    done
+    echo "Policy A (\`${POLICY:-the defaults}\`):"; echo
+    cv_table "${a[@]}"; echo
+    echo "Policy B (\`${BEF[*]}\`):"; echo
+    cv_table "${b[@]}"
   } | tee "$OUT"
   ;;
 aa)
@@ -216,6 +247,40 @@ aa-ab)
     gate_summary "$BIN/cmp.json"
   } | tee "$OUT"
   ;;
-*) echo "unknown mode $MODE: overhead|sweep|budget|cv|aa|aa-ab" >&2; exit 2 ;;
+modes)
+  # Where the two-thread faer lanes' spread comes from: the same lanes on one core (CPU 0, then
+  # CPU 1; one thread) and on both (two threads), alternated round by round: each process's
+  # `min`, and how many of its samples ran more than 25 % above the round's best call (a
+  # process that switches between fast and slow stretches shows both).
+  N=${ARG:-4}
+  { header "The faer matmul lanes on one core and on two, alternated"
+    for i in $(seq 1 "$N"); do
+      for how in "taskset -c 0" "taskset -c 1" ""; do
+        WRAP=$how timed run --store "$STORE" --match semiring.matmul --match tensor.matmul \
+          --backend faer --quick --repeat 2 --progress quiet "${POL[@]}"
+        python3 - "$(run_dir)" <<'PY'
+import json, sys
+from collections import defaultdict
+by = defaultdict(list)
+for l in open(sys.argv[1] + "/rows.jsonl"):
+    r = json.loads(l)
+    t = (r.get("metrics") or {}).get("steady_time")
+    if r["status"] == "ok" and t:
+        by[r["probe"]].append((t, r["measurement"]["threads"], r["measurement"]["stop_reason"]))
+for probe, ts in sorted(by.items()):
+    best = min(t["min"] for t, _, _ in ts)
+    cells = []
+    for t, _, stop in sorted(ts, key=lambda x: x[0]["min"]):
+        s = t.get("samples") or []
+        slow = sum(x > 1.25 * best for x in s)
+        cells.append(f"{t['min'] * 1e6:.1f} ({slow}/{len(s)} slow, {stop})")
+    print(f"    {probe}, {ts[0][1]} thread(s): " + "; ".join(cells))
+print()
+PY
+      done
+    done
+  } | tee "$OUT"
+  ;;
+*) echo "unknown mode $MODE: overhead|sweep|budget|cv|cv-ab|aa|aa-ab|modes" >&2; exit 2 ;;
 esac
 rm -rf "$BIN"

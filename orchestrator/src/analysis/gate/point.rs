@@ -53,10 +53,10 @@ fn ratio(c: f64, b: f64) -> Option<f64> {
 
 /// The change in the fastest call any process of a side made: the best `min` of the current
 /// side over the best of the baseline, minus 1, over the seeds both measured. A process's own
-/// `min` carries that process's luck (where its pages landed in the caches, whether its thread
-/// pool came up on both cores), which a code change does not choose; the best of a side's
-/// processes is the code's floor, and a change to the code moves every process's floor, the
-/// best one included (docs/compare.md, "Verdicts").
+/// `min` carries that process's luck (the state of the machine while it ran: a memory-bound
+/// kernel's two speeds, a parallel kernel's slow stretches), which a code change does not
+/// choose; the best of a side's processes is the code's floor, and a change to the code moves
+/// every process's floor, the best one included (docs/compare.md, "Verdicts").
 fn best_min_change(mins: &[(f64, f64)]) -> Option<f64> {
     let best = |side: fn(&(f64, f64)) -> f64| mins.iter().map(side).reduce(f64::min);
     ratio(best(|m| m.1)?, best(|m| m.0)?).map(|r| r - 1.0)
