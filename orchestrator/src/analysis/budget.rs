@@ -3,7 +3,8 @@
 //! first, then raised again one step where that still fits; when every probe is at the ladder's last step and the plan still does not fit, whole
 //! points are dropped, the costliest point of the costliest probe first, never a probe's last
 //! point and never some seeds or lanes of a point that is kept. It decides on predicted numbers
-//! only ([`super::predict`]); it runs and prints nothing.
+//! only ([`super::predict`]); it runs and prints nothing. While the run goes, [`super::pace`]
+//! moves the steps again as the measured times come in.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -86,65 +87,47 @@ pub struct Fit {
     pub dropped: Vec<Dropped>,
     /// Whether the prediction fits `AIM` of the budget.
     pub fits: bool,
+    /// What pacing changed while the run went ([`super::pace`]); absent in manifests from
+    /// before it, and until the run ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paced: Option<super::pace::Paced>,
 }
 
-/// Fits `plan` into `budget_s` on `slots` CPU slots: returns the attempts kept (in plan order,
-/// each carrying its chosen policy) and what was chosen.
-pub fn fit(
-    plan: Vec<Attempt>,
+/// Each attempt's predicted seconds at each ladder step, in plan order.
+pub fn step_costs(
+    plan: &[Attempt],
     base: &MeasurePolicy,
     history: &History,
-    budget_s: f64,
-    slots: usize,
-) -> (Vec<Attempt>, Fit) {
-    let slots = slots.max(1) as f64;
-    let target = budget_s * AIM * slots;
-    // The cost of each attempt at each step, computed once.
-    let costs: Vec<[f64; LADDER.len()]> = plan
-        .iter()
+) -> Vec<[f64; LADDER.len()]> {
+    plan.iter()
         .map(|a| {
             let c = history.cost(a);
             std::array::from_fn(|s| c.wall_s(&at_step(base, s)))
         })
-        .collect();
-    let probes: BTreeSet<&str> = plan.iter().map(|a| a.probe.as_str()).collect();
-    let mut steps: BTreeMap<String, usize> = probes.iter().map(|p| (p.to_string(), 0)).collect();
-    // Each attempt's point, computed once: the fit asks which are dropped many times over.
-    let points_of: Vec<(String, String)> = plan
-        .iter()
-        .map(|a| (a.probe.clone(), canonical(&a.params)))
-        .collect();
-    let mut dropped_points: BTreeSet<(String, String)> = BTreeSet::new();
-    // Per probe, the predicted seconds of what is kept at each step; changes only on a drop.
-    let sums = |dropped: &BTreeSet<(String, String)>| -> BTreeMap<String, [f64; LADDER.len()]> {
-        let mut out: BTreeMap<String, [f64; LADDER.len()]> = BTreeMap::new();
-        for ((a, c), k) in plan.iter().zip(&costs).zip(&points_of) {
-            if dropped.contains(k) {
-                continue;
-            }
-            let e = out.entry(a.probe.clone()).or_insert([0.0; LADDER.len()]);
-            for (sum, cost) in e.iter_mut().zip(c) {
-                *sum += cost;
-            }
-        }
-        out
-    };
-    let total = |steps: &BTreeMap<String, usize>, per: &BTreeMap<String, [f64; LADDER.len()]>| {
-        steps
-            .iter()
-            .map(|(p, s)| per.get(p).map_or(0.0, |c| c[*s]))
-            .sum::<f64>()
-    };
-    let mut per_probe = sums(&dropped_points);
+        .collect()
+}
 
-    // 1. Lower the policy where it saves the most. A probe's next move is to the first lower
-    // step that saves anything: a step whose bounds its policy already meets (the run's time
-    // cap below the step's, say) must not stop it from going further down.
-    while total(&steps, &per_probe) > target {
+/// Per probe, the predicted seconds of its attempts at each ladder step.
+pub type PerProbe = BTreeMap<String, [f64; LADDER.len()]>;
+
+/// The predicted seconds of every probe at its step.
+pub fn total(steps: &BTreeMap<String, usize>, per: &PerProbe) -> f64 {
+    steps
+        .iter()
+        .map(|(p, s)| per.get(p).map_or(0.0, |c| c[*s]))
+        .sum()
+}
+
+/// Lowers probes one step at a time, the one whose next step saves the most first, until the
+/// total fits `target` or nothing lower saves anything. A probe's next move is to the first
+/// lower step that saves anything: a step whose bounds its policy already meets (the run's time
+/// cap below the step's, say) must not stop it from going further down.
+pub fn lower(steps: &mut BTreeMap<String, usize>, per: &PerProbe, target: f64) {
+    while total(steps, per) > target {
         let best = steps
             .iter()
             .filter_map(|(p, &s)| {
-                let cost = per_probe.get(p)?;
+                let cost = per.get(p)?;
                 let next = (s + 1..LADDER.len()).find(|&t| cost[t] < cost[s])?;
                 Some((p.clone(), next, cost[s] - cost[next]))
             })
@@ -152,11 +135,12 @@ pub fn fit(
         let Some((p, next, _)) = best else { break };
         steps.insert(p, next);
     }
+}
 
-    // A step may overshoot the aim: give back, one step at a time, whatever still fits, the
-    // probe with the most lowered (then the cheapest) first.
-    let give_back = |steps: &mut BTreeMap<String, usize>,
-                     per: &BTreeMap<String, [f64; LADDER.len()]>| loop {
+/// A step may overshoot the aim: gives back, one step at a time, whatever still fits `target`,
+/// the probe with the most lowered (then the first by name) first.
+pub fn give_back(steps: &mut BTreeMap<String, usize>, per: &PerProbe, target: f64) {
+    loop {
         let mut lowered: Vec<(String, usize)> = steps
             .iter()
             .filter(|(_, s)| **s > 0)
@@ -170,8 +154,48 @@ pub fn fit(
         });
         let Some((p, s)) = back else { break };
         steps.insert(p, s - 1);
+    }
+}
+
+/// Fits `plan` into `budget_s` on `slots` CPU slots: returns the attempts kept (in plan order,
+/// each carrying its chosen policy) and what was chosen.
+pub fn fit(
+    plan: Vec<Attempt>,
+    base: &MeasurePolicy,
+    history: &History,
+    budget_s: f64,
+    slots: usize,
+) -> (Vec<Attempt>, Fit) {
+    let slots = slots.max(1) as f64;
+    let target = budget_s * AIM * slots;
+    let costs = step_costs(&plan, base, history);
+    let probes: BTreeSet<&str> = plan.iter().map(|a| a.probe.as_str()).collect();
+    let mut steps: BTreeMap<String, usize> = probes.iter().map(|p| (p.to_string(), 0)).collect();
+    // Each attempt's point, computed once: the fit asks which are dropped many times over.
+    let points_of: Vec<(String, String)> = plan
+        .iter()
+        .map(|a| (a.probe.clone(), canonical(&a.params)))
+        .collect();
+    let mut dropped_points: BTreeSet<(String, String)> = BTreeSet::new();
+    // Per probe, the predicted seconds of what is kept at each step; changes only on a drop.
+    let sums = |dropped: &BTreeSet<(String, String)>| -> PerProbe {
+        let mut out: PerProbe = BTreeMap::new();
+        for ((a, c), k) in plan.iter().zip(&costs).zip(&points_of) {
+            if dropped.contains(k) {
+                continue;
+            }
+            let e = out.entry(a.probe.clone()).or_insert([0.0; LADDER.len()]);
+            for (sum, cost) in e.iter_mut().zip(c) {
+                *sum += cost;
+            }
+        }
+        out
     };
-    give_back(&mut steps, &per_probe);
+    let mut per_probe = sums(&dropped_points);
+
+    // 1. Lower the policy where it saves the most, then give back what still fits.
+    lower(&mut steps, &per_probe, target);
+    give_back(&mut steps, &per_probe, target);
 
     // 2. Drop whole points: the costliest point of the costliest probe, keeping one per probe.
     let mut dropped = Vec::new();
@@ -220,7 +244,7 @@ pub fn fit(
 
     // A dropped point can free more than was missing: spend it on measuring what is kept.
     if !dropped.is_empty() {
-        give_back(&mut steps, &per_probe);
+        give_back(&mut steps, &per_probe, target);
     }
     let predicted_s = total(&steps, &per_probe) / slots;
     let kept: Vec<Attempt> = plan
@@ -245,6 +269,7 @@ pub fn fit(
             steps,
             dropped,
             fits,
+            paced: None,
         },
     )
 }

@@ -5,5 +5,6 @@
 
 pub mod budget;
 pub mod gate;
+pub mod pace;
 pub mod predict;
 pub mod summary;

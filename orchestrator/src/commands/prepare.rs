@@ -235,6 +235,8 @@ pub struct Extras {
     /// The plan's prediction, and what `--budget` chose (`commands::forecast`).
     pub forecast: Option<crate::analysis::predict::Prediction>,
     pub budget: Option<crate::analysis::budget::Fit>,
+    /// Keeps a budgeted run on its budget as it goes.
+    pub pace: Option<crate::analysis::pace::Pace>,
 }
 
 /// The last step `run` and `ab` share: under `--dry-run` print the plan and return `None`;
@@ -284,6 +286,7 @@ pub fn execute(
         shard: extras.sharding.shard,
         forecast: extras.forecast,
         budget: extras.budget,
+        pace: extras.pace,
     };
     session::execute(setup, planned.plan, planned.sched, |run_id, dir| {
         announce(run_id, dir, total)

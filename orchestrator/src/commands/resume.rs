@@ -130,6 +130,7 @@ pub fn main(config: Option<&Path>, args: &RunArgs, target: &Path) -> Result<i32>
         profile: None,
         forecast: None,
         budget: None,
+        pace: None,
         lock: crate::lock::Choice::resolve(args.plan.no_lock, args.plan.lock.as_deref()),
         plan_id: manifest.plan_id.clone(),
         shard: manifest.shard.clone(),

@@ -6,6 +6,7 @@ use nbench_schema::exit;
 
 use super::{forecast, prepare};
 use crate::analysis::budget;
+use crate::analysis::pace::Pace;
 use crate::cli::RunArgs;
 use crate::error::Result;
 use crate::runner::session::Finished;
@@ -64,6 +65,17 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         slots,
         planned.gpus.count as usize,
     );
+    // A budgeted run keeps to its budget as it goes, from the same costs the fit used.
+    let pace = budget.as_ref().map(|fit| {
+        Pace::new(
+            &planned.plan,
+            &settings.policy,
+            &history,
+            fit.budget_s,
+            slots,
+            &fit.steps,
+        )
+    });
     let label = workers.label();
     let announce = |run_id: &str, dir: &std::path::Path, total: usize| {
         println!("run {run_id}: {total} attempts → {}", dir.display());
@@ -74,6 +86,7 @@ pub fn run(config: Option<&std::path::Path>, args: &RunArgs) -> Result<i32> {
         sharding,
         forecast: Some(prediction),
         budget,
+        pace,
     };
     let Some(done) = prepare::execute(
         &args.plan, settings, planned, worker, label, extras, announce,

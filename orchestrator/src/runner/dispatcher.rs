@@ -15,7 +15,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nbench_schema::{Row, Stage, Status};
 use tokio::sync::watch;
@@ -25,6 +25,7 @@ use super::RunContext;
 use super::commit::Commits;
 use super::executor::{self, Observed};
 use super::synth;
+use crate::analysis::pace::{Pace, Paced};
 use crate::attempt::Attempt;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -70,6 +71,8 @@ pub struct Outcome {
     /// Every row, in completion order.
     pub rows: Vec<Row>,
     pub interrupted: bool,
+    /// What pacing did, when the run had a budget.
+    pub paced: Option<Paced>,
 }
 
 /// The count of stop signals received, as a channel the dispatcher can wait on.
@@ -93,7 +96,9 @@ pub fn stop_signals() -> watch::Receiver<usize> {
 }
 
 /// Runs `plan` to completion (or interruption), appending each row to `store` as it finishes.
-/// The first stop signal on `stops` cancels the run; a second ends it at once.
+/// The first stop signal on `stops` cancels the run; a second ends it at once. With `pace`,
+/// each attempt starts under the policy pacing gives it, and pacing hears of each that ends.
+#[allow(clippy::too_many_arguments)]
 pub async fn dispatch<E: Execute>(
     exec: Arc<E>,
     ctx: Arc<RunContext>,
@@ -102,7 +107,9 @@ pub async fn dispatch<E: Execute>(
     mut stops: watch::Receiver<usize>,
     store: &RunStore,
     progress: &mut Progress,
+    mut pace: Option<Pace>,
 ) -> Result<Outcome> {
+    let started = Instant::now();
     let (cancel_tx, cancel_rx) = watch::channel(false);
     // Validated by the command (bounded, finite); a bad value here must not panic a run.
     let gpu_settle = Duration::try_from_secs_f64(sched.regime().gpu_settle_s).unwrap_or_default();
@@ -144,7 +151,10 @@ pub async fn dispatch<E: Execute>(
                 commits.push(row);
             }
             while let Some((i, permit)) = sched.pick(pending.iter().map(|a| a.platform.as_str())) {
-                let a = pending.remove(i).expect("index from pick");
+                let mut a = pending.remove(i).expect("index from pick");
+                if let Some(p) = pace.as_mut() {
+                    a.policy = p.start(&a);
+                }
                 progress.started(&a);
                 let (exec, ctx, cancel) = (exec.clone(), ctx.clone(), cancel_rx.clone());
                 let (a2, p2) = (a.clone(), permit.clone());
@@ -179,6 +189,10 @@ pub async fn dispatch<E: Execute>(
                     Ok((_, row)) => row,
                     Err(e) => internal_failure(&ctx, &a, e),
                 };
+                if let Some(p) = pace.as_mut() {
+                    let measured = row.worker.as_ref().map(|w| w.wall_s);
+                    p.finish(&a.id, measured, started.elapsed().as_secs_f64());
+                }
                 if permit.gpu.is_some() && !gpu_settle.is_zero() {
                     settling.spawn(async move {
                         tokio::time::sleep(gpu_settle).await;
@@ -235,7 +249,11 @@ pub async fn dispatch<E: Execute>(
     if let Some(e) = write_error {
         return Err(e);
     }
-    Ok(Outcome { rows, interrupted })
+    Ok(Outcome {
+        rows,
+        interrupted,
+        paced: pace.as_ref().map(Pace::record),
+    })
 }
 
 /// The row of an attempt whose task failed inside nbench (a panic): status `error`, with the

@@ -242,7 +242,7 @@ pub async fn run(fake: Arc<Fake>, plan: Vec<Attempt>, slots: usize, stop_at: &[u
         std::future::pending::<()>().await;
     });
     let mut progress = Progress::new(crate::progress::Mode::Quiet, plan.len());
-    let out = dispatch(fake, ctx(), plan, sched, stops, &store, &mut progress)
+    let out = dispatch(fake, ctx(), plan, sched, stops, &store, &mut progress, None)
         .await
         .expect("dispatch");
     let written = std::fs::read_to_string(store.rows_path()).expect("rows file");

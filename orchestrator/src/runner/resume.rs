@@ -93,7 +93,8 @@ pub fn execute(
     );
     announce(&manifest.run_id, dir);
     let t0 = Instant::now();
-    let outcome = session::run_dispatch(ctx, pending, sched, &mut store, setup.progress, None);
+    let outcome =
+        session::run_dispatch(ctx, pending, sched, &mut store, setup.progress, None, None);
     let wall_s = t0.elapsed().as_secs_f64();
     let now = timestamp(chrono::Utc::now());
     manifest.finished_at = Some(now.clone());

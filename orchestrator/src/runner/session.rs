@@ -16,6 +16,7 @@ use super::RunContext;
 use super::dispatcher::{Processes, dispatch, stop_signals};
 use super::timestamp::timestamp;
 use crate::analysis::budget::Fit;
+use crate::analysis::pace::Pace;
 use crate::analysis::predict::{self, Prediction};
 use crate::analysis::summary::{self, Summary};
 use crate::attempt::Attempt;
@@ -60,6 +61,8 @@ pub struct Setup {
     pub forecast: Option<Prediction>,
     /// What `--budget` chose, for the manifest.
     pub budget: Option<Fit>,
+    /// Keeps a budgeted run on its budget as it goes; what it did joins `budget` at the end.
+    pub pace: Option<Pace>,
 }
 
 /// A finished (or interrupted) session.
@@ -157,7 +160,16 @@ pub fn execute(
     announce(&run_id, store.dir());
     let t0 = Instant::now();
     let per_attempt = setup.forecast.as_ref().map(|p| p.per_attempt.clone());
-    let outcome = run_dispatch(ctx, plan, sched, &mut store, setup.progress, per_attempt);
+    let pace = setup.pace.take();
+    let outcome = run_dispatch(
+        ctx,
+        plan,
+        sched,
+        &mut store,
+        setup.progress,
+        per_attempt,
+        pace,
+    );
     let wall_s = t0.elapsed().as_secs_f64();
 
     manifest.finished_at = Some(timestamp(chrono::Utc::now()));
@@ -168,6 +180,9 @@ pub fn execute(
             return Err(failed(&manifest_path, &manifest, e));
         }
     };
+    if let (Some(fit), Some(paced)) = (manifest.budget.as_mut(), outcome.paced.clone()) {
+        fit.paced = Some(paced);
+    }
     // The derived summary (ratios, pooled seeds) is computed once, beside the rows it came from;
     // `summary`/`report`/`plot` compute their own when asked for other options, and write none.
     let derived = summary::summarize(&outcome.rows, &summary::Options::default());
@@ -263,6 +278,7 @@ pub(super) fn run_dispatch(
     store: &mut RunStore,
     mode: progress::Mode,
     per_attempt: Option<Vec<f64>>,
+    pace: Option<Pace>,
 ) -> Result<super::dispatcher::Outcome> {
     let slots = sched.regime().core_groups.len();
     let mut progress = Progress::new(mode, plan.len());
@@ -287,6 +303,7 @@ pub(super) fn run_dispatch(
             stops,
             store,
             &mut progress,
+            pace,
         )
         .await
     });

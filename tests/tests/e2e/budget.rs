@@ -153,6 +153,64 @@ fn a_lowered_policy_is_what_the_workers_measure_under() {
     }
     // The run's own policy stays recorded as it was asked for.
     assert_eq!(m["policy"]["warmup_s"], 0.2);
+    // Four attempts are too few to trust how fast the machine runs: pacing changed nothing.
+    let paced = &m["budget"]["paced"];
+    assert!(paced["ratio"].is_null(), "{paced}");
+    assert_eq!(paced["refits"], 0);
+    assert_eq!(paced["steps"]["calib.sleep"], 7);
+}
+
+#[test]
+fn a_run_faster_than_its_history_gets_its_policy_back_as_it_goes() {
+    // The store says each attempt of calib.sleep ms=5 took 5 s: 24 of them (--repeat 6) cannot
+    // fit 9 s, so the fit lowers the probe to the ladder's last step. They take about a tenth
+    // of a second each; once 20 have finished, pacing sees it and the rest start under the
+    // run's own policy.
+    let store = tempfile::tempdir().unwrap();
+    let history = store.path().join("20300101T000000Z-aaaaaa");
+    std::fs::create_dir(&history).unwrap();
+    let rows: String = (0..4).map(|seed| sleep_row(seed, 5.0) + "\n").collect();
+    std::fs::write(history.join("rows.jsonl"), rows).unwrap();
+    let s = store.path().display().to_string();
+    let out = Nbench::sleep("5")
+        .args(&[
+            "--repeat",
+            "6",
+            "--budget",
+            "9s",
+            "--progress",
+            "quiet",
+            "--store",
+            &s,
+        ])
+        .run();
+    out.expect_code(exit::SUCCESS);
+    let run = std::fs::read_dir(store.path())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_dir() && p != &history)
+        .expect("the run's directory");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["budget"]["steps"]["calib.sleep"], 7, "{}", out.stdout);
+    let paced = &m["budget"]["paced"];
+    assert_eq!(paced["ratio"], 0.25, "held at its lower bound: {paced}");
+    assert!(paced["refits"].as_u64().is_some_and(|n| n >= 1), "{paced}");
+    assert_eq!(paced["steps"]["calib.sleep"], 0, "{paced}");
+    let rows = nbench_tests::read_rows(&run.join("rows.jsonl"));
+    assert_eq!(rows.len(), 24);
+    let caps: Vec<f64> = rows
+        .iter()
+        .map(|r| r.measurement.as_ref().unwrap().time_cap_s)
+        .collect();
+    assert!(
+        caps.iter().filter(|c| **c == 0.03).count() >= 20,
+        "{caps:?}"
+    );
+    assert!(
+        caps.contains(&m["policy"]["time_cap_s"].as_f64().unwrap()),
+        "{caps:?}"
+    );
 }
 
 #[test]
