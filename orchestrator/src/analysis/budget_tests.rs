@@ -6,24 +6,14 @@ use std::collections::BTreeSet;
 use nbench_schema::{MeasurePolicy, params::canonical};
 
 use super::*;
-use crate::analysis::predict::tests::{attempt, fixed, row};
+use crate::analysis::predict::tests::{fixed, row, spin_plan};
 use crate::analysis::predict::{self, History};
 
 /// calib.spin at `works` × 4 seeds, with history: each call takes `work` ms, 30 samples.
 fn setup(works: &[i64]) -> (Vec<Attempt>, History) {
-    let mut plan = Vec::new();
-    let mut rows = Vec::new();
-    for &w in works {
-        for seed in 0..4 {
-            let mut a = attempt(w, seed);
-            a.index = plan.len();
-            a.id = format!("a{:05}", plan.len());
-            plan.push(a);
-            let call = w as f64 * 1e-3;
-            rows.push(row(w, seed, call, 30, true, 0.05 + 0.2 + 30.0 * call));
-        }
-    }
-    (plan, History::from_rows(&rows, Some("here")))
+    spin_plan(works.iter().copied(), |w, seed, call| {
+        row(w, seed, call, 30, true, 0.05 + 0.2 + 30.0 * call)
+    })
 }
 
 fn predicted(kept: &[Attempt], h: &History) -> f64 {

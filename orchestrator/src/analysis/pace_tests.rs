@@ -5,24 +5,14 @@
 
 use super::*;
 use crate::analysis::budget;
-use crate::analysis::predict::tests::{attempt, fixed, row};
+use crate::analysis::predict::tests::{fixed, row, spin_plan};
 
-/// calib.spin at work 1..=`points` × 4 seeds, with history: each call takes `work` ms and
-/// never converged (so the time cap decides, and the ladder has something to save).
-fn setup(points: i64) -> (Vec<Attempt>, History) {
-    let mut plan = Vec::new();
-    let mut rows = Vec::new();
-    for w in 1..=points {
-        for seed in 0..4 {
-            let mut a = attempt(w, seed);
-            a.index = plan.len();
-            a.id = format!("a{:05}", plan.len());
-            plan.push(a);
-            let call = w as f64 * 1e-3;
-            rows.push(row(w, seed, call, 2000, false, 0.05 + 0.2 + 2.0));
-        }
-    }
-    (plan, History::from_rows(&rows, Some("here")))
+/// calib.spin at work 1..=10 × 4 seeds, with history: each call takes `work` ms and never
+/// converged (so the time cap decides, and the ladder has something to save).
+fn setup() -> (Vec<Attempt>, History) {
+    spin_plan(1..=10, |w, seed, call| {
+        row(w, seed, call, 2000, false, 0.05 + 0.2 + 2.0)
+    })
 }
 
 /// Runs `plan` one attempt after another at `speed` × the model's time; the end, in seconds.
@@ -50,19 +40,20 @@ fn run(
     (t, policies)
 }
 
-fn fitted(budget_s: f64) -> (Vec<Attempt>, History, Pace) {
-    let (plan, h) = setup(10);
+/// The plan fitted to `share` × its predicted seconds under the run's policy, its pacing, and
+/// that budget.
+fn fitted(share: f64) -> (Vec<Attempt>, History, Pace, f64) {
+    let (plan, h) = setup();
+    let full: f64 = plan.iter().map(|a| h.cost(a).wall_s(&fixed())).sum();
+    let budget_s = full * share;
     let (kept, fit) = budget::fit(plan, &fixed(), &h, budget_s, 1);
     let pace = Pace::new(&kept, &fixed(), &h, budget_s, 1, &fit.steps);
-    (kept, h, pace)
+    (kept, h, pace, budget_s)
 }
 
 #[test]
 fn a_machine_faster_than_its_history_gets_the_policy_back() {
-    let (plan, h) = setup(10);
-    let full: f64 = plan.iter().map(|a| h.cost(a).wall_s(&fixed())).sum();
-    let budget_s = full * 0.7;
-    let (kept, h, mut pace) = fitted(budget_s);
+    let (kept, h, mut pace, budget_s) = fitted(0.7);
     assert!(kept.iter().all(|a| a.policy.is_some()), "the fit lowered");
     // The machine runs at 0.6 × the history: the whole plan at its own policy fits.
     let end = simulate(&kept, &h, &mut pace, 0.6);
@@ -84,11 +75,8 @@ fn a_machine_faster_than_its_history_gets_the_policy_back() {
 
 #[test]
 fn a_machine_slower_than_its_history_lowers_what_is_left() {
-    let (plan, h) = setup(10);
-    let full: f64 = plan.iter().map(|a| h.cost(a).wall_s(&fixed())).sum();
     // The whole plan fits the budget by the history, so the fit changes nothing...
-    let budget_s = full * 1.1;
-    let (kept, h, mut pace) = fitted(budget_s);
+    let (kept, h, mut pace, budget_s) = fitted(1.1);
     assert!(kept.iter().all(|a| a.policy.is_none()));
     // ...but the machine runs at 1.5 × the history: unpaced, 1.36 × the budget.
     let (end, policies) = run(&kept, &h, &mut pace, 1.5);
@@ -103,7 +91,7 @@ fn a_machine_slower_than_its_history_lowers_what_is_left() {
 #[test]
 fn the_lanes_of_a_point_and_seed_start_under_one_policy() {
     // Two backends of every point and seed, adjacent as the planner orders them.
-    let (one, h) = setup(10);
+    let (one, h) = setup();
     let mut plan = Vec::new();
     for a in one {
         let mut b = a.clone();
@@ -123,7 +111,7 @@ fn the_lanes_of_a_point_and_seed_start_under_one_policy() {
 
 #[test]
 fn too_little_evidence_changes_nothing() {
-    let (kept, h, mut pace) = fitted(1e9);
+    let (kept, h, mut pace, _) = fitted(100.0);
     let base = fixed();
     for a in kept.iter().take(MIN_FINISHED - 1) {
         assert_eq!(pace.start(a), None);
@@ -137,7 +125,7 @@ fn too_little_evidence_changes_nothing() {
 
 #[test]
 fn an_attempt_without_a_worker_says_nothing_of_the_machine() {
-    let (kept, h, mut pace) = fitted(1e9);
+    let (kept, h, mut pace, _) = fitted(100.0);
     let base = fixed();
     for a in &kept {
         pace.start(a);

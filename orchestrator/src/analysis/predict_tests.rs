@@ -48,6 +48,26 @@ pub(crate) fn attempt(work: i64, seed: u64) -> Attempt {
     }
 }
 
+/// calib.spin at each of `works` × 4 seeds, in plan order, with a history of one row per key
+/// (`row_of(work, seed, call_s)`, a call taking `work` ms).
+pub(crate) fn spin_plan(
+    works: impl IntoIterator<Item = i64>,
+    row_of: impl Fn(i64, u64, f64) -> Row,
+) -> (Vec<Attempt>, History) {
+    let mut plan = Vec::new();
+    let mut rows = Vec::new();
+    for w in works {
+        for seed in 0..4 {
+            let mut a = attempt(w, seed);
+            a.index = plan.len();
+            a.id = format!("a{:05}", plan.len());
+            plan.push(a);
+            rows.push(row_of(w, seed, w as f64 * 1e-3));
+        }
+    }
+    (plan, History::from_rows(&rows, Some("here")))
+}
+
 /// The policy the fixture rows were measured under: the defaults from before the steady-state
 /// warm-up rule (a fixed 0.2 s warm-up, a 2 s cap).
 pub(crate) fn fixed() -> MeasurePolicy {
