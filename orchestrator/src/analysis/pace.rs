@@ -205,6 +205,20 @@ impl Pace {
         }
     }
 
+    /// The wall seconds the run has left by pacing's reckoning, once it trusts its ratio: what
+    /// has not started at its current step and what is running (all of its prediction), both
+    /// rescaled, over the slots.
+    pub fn remaining_s(&self) -> Option<f64> {
+        let ratio = self.ratio()?;
+        let unstarted: f64 = self
+            .unstarted
+            .iter()
+            .map(|(p, c)| c[self.steps.get(p).copied().unwrap_or(0)])
+            .sum();
+        let running: f64 = self.running.values().sum();
+        Some(ratio * (unstarted + running) / self.slots)
+    }
+
     /// What pacing did, for the manifest.
     pub fn record(&self) -> Paced {
         Paced {

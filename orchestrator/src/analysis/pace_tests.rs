@@ -136,3 +136,18 @@ fn an_attempt_without_a_worker_says_nothing_of_the_machine() {
     pace.finish("a99999", Some(1.0), 1.0);
     assert!(h.cost(&kept[0]).wall_s(&base) > 0.0);
 }
+
+#[test]
+fn the_time_left_is_what_has_not_started_rescaled() {
+    let (kept, h, mut pace, _) = fitted(100.0);
+    let base = fixed();
+    assert_eq!(pace.remaining_s(), None, "no ratio yet");
+    let (done, left) = kept.split_at(30);
+    for a in done {
+        pace.start(a);
+        pace.finish(&a.id, Some(h.cost(a).wall_s(&base) * 0.5), 1.0);
+    }
+    let expected: f64 = left.iter().map(|a| h.cost(a).wall_s(&base) * 0.5).sum();
+    let got = pace.remaining_s().unwrap();
+    assert!((got - expected).abs() < 1e-6, "{got} against {expected}");
+}

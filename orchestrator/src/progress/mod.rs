@@ -53,6 +53,9 @@ pub struct Progress {
     done: usize,
     total: usize,
     forecast: Option<Forecast>,
+    /// The seconds left by pacing's reckoning, once it has one: it replaces the first
+    /// prediction's, which pacing has overruled.
+    paced: Option<f64>,
 }
 
 /// The plan's predicted seconds per attempt, and which attempts have finished.
@@ -71,6 +74,7 @@ impl Progress {
             done: 0,
             total,
             forecast: None,
+            paced: None,
         }
     }
 
@@ -96,6 +100,12 @@ impl Progress {
         self
     }
 
+    /// Pacing's seconds left (docs/budget.md, "Pacing"): the ETA from now on.
+    pub fn paced(&mut self, remaining_s: f64) {
+        self.paced = Some(remaining_s);
+        self.reporter.eta(remaining_s);
+    }
+
     /// An attempt started.
     pub fn started(&mut self, a: &Attempt) {
         self.reporter.started(a);
@@ -113,11 +123,10 @@ impl Progress {
             {
                 *done = true;
             }
-            self.reporter.eta(crate::analysis::predict::remaining_s(
-                &f.per_attempt,
-                &f.finished,
-                f.slots,
-            ));
+            let left = self.paced.unwrap_or_else(|| {
+                crate::analysis::predict::remaining_s(&f.per_attempt, &f.finished, f.slots)
+            });
+            self.reporter.eta(left);
         }
     }
 

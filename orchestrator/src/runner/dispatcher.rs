@@ -192,6 +192,9 @@ pub async fn dispatch<E: Execute>(
                 if let Some(p) = pace.as_mut() {
                     let measured = row.worker.as_ref().map(|w| w.wall_s);
                     p.finish(&a.id, measured, started.elapsed().as_secs_f64());
+                    if let Some(left) = p.remaining_s() {
+                        progress.paced(left);
+                    }
                 }
                 if permit.gpu.is_some() && !gpu_settle.is_zero() {
                     settling.spawn(async move {
