@@ -123,37 +123,44 @@ pub fn total(steps: &BTreeMap<String, usize>, per: &PerProbe) -> f64 {
 /// lower step that saves anything: a step whose bounds its policy already meets (the run's time
 /// cap below the step's, say) must not stop it from going further down.
 pub fn lower(steps: &mut BTreeMap<String, usize>, per: &PerProbe, target: f64) {
-    while total(steps, per) > target {
+    let mut now = total(steps, per);
+    while now > target {
         let best = steps
             .iter()
             .filter_map(|(p, &s)| {
                 let cost = per.get(p)?;
                 let next = (s + 1..LADDER.len()).find(|&t| cost[t] < cost[s])?;
-                Some((p.clone(), next, cost[s] - cost[next]))
+                Some((p, next, cost[s] - cost[next]))
             })
-            .max_by(|x, y| x.2.total_cmp(&y.2).then_with(|| y.0.cmp(&x.0)));
-        let Some((p, next, _)) = best else { break };
+            .max_by(|x, y| x.2.total_cmp(&y.2).then_with(|| y.0.cmp(x.0)))
+            .map(|(p, next, saved)| (p.clone(), next, saved));
+        let Some((p, next, saved)) = best else { break };
         steps.insert(p, next);
+        now -= saved;
     }
 }
 
 /// A step may overshoot the aim: gives back, one step at a time, whatever still fits `target`,
 /// the probe with the most lowered (then the first by name) first.
 pub fn give_back(steps: &mut BTreeMap<String, usize>, per: &PerProbe, target: f64) {
+    let mut now = total(steps, per);
     loop {
-        let mut lowered: Vec<(String, usize)> = steps
+        let mut lowered: Vec<(&String, usize)> = steps
             .iter()
             .filter(|(_, s)| **s > 0)
-            .map(|(p, s)| (p.clone(), *s))
+            .map(|(p, s)| (p, *s))
             .collect();
-        lowered.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
-        let back = lowered.into_iter().find(|(p, s)| {
-            let mut tried = steps.clone();
-            tried.insert(p.clone(), s - 1);
-            total(&tried, per) <= target
-        });
-        let Some((p, s)) = back else { break };
+        lowered.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(y.0)));
+        // What the total becomes with `p` one step higher.
+        let raised = |p: &String, s: usize| per.get(p).map_or(now, |c| now - c[s] + c[s - 1]);
+        let back = lowered
+            .into_iter()
+            .map(|(p, s)| (p, s, raised(p, s)))
+            .find(|(_, _, t)| *t <= target)
+            .map(|(p, s, t)| (p.clone(), s, t));
+        let Some((p, s, t)) = back else { break };
         steps.insert(p, s - 1);
+        now = t;
     }
 }
 

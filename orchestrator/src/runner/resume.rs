@@ -26,29 +26,39 @@ fn fnv(h: &mut u64, bytes: &[u8]) {
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
+/// [`fnv`] as a sink, so a file streams through it.
+struct Fnv(u64);
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        fnv(&mut self.0, buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The identity of `plan` run by `worker`: its attempt keys in order, and the worker's bytes.
 pub fn plan_record(plan: &[Attempt], worker: &Path) -> Result<PlanRecord> {
     let mut keys = FNV_OFFSET;
     for a in plan {
         fnv(&mut keys, a.key_line().as_bytes());
     }
-    // In blocks, not read whole: a worker binary is tens of MB, and a buffer that size costs
-    // its page faults on every run's start.
+    // Streamed in 1 MiB blocks, not read whole: a worker binary is tens of MB, and a buffer
+    // that size costs its page faults on every run's start.
     let read_error = |source| Error::Read {
         path: worker.to_path_buf(),
         source,
     };
-    let mut file = std::fs::File::open(worker).map_err(read_error)?;
-    let mut block = vec![0u8; 1 << 20];
-    let mut w = FNV_OFFSET;
-    loop {
-        match std::io::Read::read(&mut file, &mut block) {
-            Ok(0) => break,
-            Ok(n) => fnv(&mut w, &block[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(read_error(e)),
-        }
-    }
+    let file = std::fs::File::open(worker).map_err(read_error)?;
+    let mut w = Fnv(FNV_OFFSET);
+    std::io::copy(
+        &mut std::io::BufReader::with_capacity(1 << 20, file),
+        &mut w,
+    )
+    .map_err(read_error)?;
+    let w = w.0;
     Ok(PlanRecord {
         attempts: plan.len(),
         keys_hash: format!("{keys:016x}"),

@@ -173,15 +173,15 @@ pub fn execute(
     let wall_s = t0.elapsed().as_secs_f64();
 
     manifest.finished_at = Some(timestamp(chrono::Utc::now()));
-    let outcome = match outcome {
+    let mut outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
             manifest.status = "failed".into();
             return Err(failed(&manifest_path, &manifest, e));
         }
     };
-    if let (Some(fit), Some(paced)) = (manifest.budget.as_mut(), outcome.paced.clone()) {
-        fit.paced = Some(paced);
+    if let Some(fit) = manifest.budget.as_mut() {
+        fit.paced = outcome.paced.take();
     }
     // The derived summary (ratios, pooled seeds) is computed once, beside the rows it came from;
     // `summary`/`report`/`plot` compute their own when asked for other options, and write none.
