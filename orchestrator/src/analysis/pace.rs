@@ -53,7 +53,6 @@ pub struct Pace {
     /// Plan position by attempt id.
     position: HashMap<String, usize>,
     costs: Vec<[f64; LADDER.len()]>,
-    probe: Vec<String>,
     steps: BTreeMap<String, usize>,
     /// Per probe, the predicted seconds of its attempts not yet started, at each step, and
     /// how many there are.
@@ -84,11 +83,10 @@ impl Pace {
         steps: &BTreeMap<String, usize>,
     ) -> Pace {
         let costs = budget::step_costs(plan, base, history);
-        let probe: Vec<String> = plan.iter().map(|a| a.probe.clone()).collect();
         let mut unstarted: PerProbe = BTreeMap::new();
         let mut left: BTreeMap<String, usize> = BTreeMap::new();
         let mut first_s = 0.0;
-        for (p, c) in probe.iter().zip(&costs) {
+        for (p, c) in plan.iter().map(|a| &a.probe).zip(&costs) {
             let sum = unstarted.entry(p.clone()).or_insert([0.0; LADDER.len()]);
             for (s, v) in sum.iter_mut().zip(c) {
                 *s += v;
@@ -110,7 +108,6 @@ impl Pace {
                 .map(|(i, a)| (a.id.clone(), i))
                 .collect(),
             costs,
-            probe,
             steps,
             unstarted,
             left,
@@ -129,7 +126,7 @@ impl Pace {
         let Some(&i) = self.position.get(&attempt.id) else {
             return attempt.policy.clone();
         };
-        let p = &self.probe[i];
+        let p = &attempt.probe;
         let current = self.steps.get(p).copied().unwrap_or(0);
         let lane = (p.clone(), canonical(&attempt.params), attempt.seed);
         let step = match &self.last {
